@@ -1,0 +1,103 @@
+import { awscdk, javascript, JsonFile } from 'projen';
+
+// aws-cdk-lib 2.257 is the newest whose cloud assembly integ-runner can read (see README, Contributing).
+const CDK_VERSION = '2.257.0';
+// @aws-cdk/integ-tests-alpha stopped at 2.245; it is compatible with aws-cdk-lib ^2.245.
+const INTEG_TESTS_ALPHA_VERSION = '2.245.0-alpha.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-private-workforce',
+  description:
+    'AWS CDK constructs for an Amazon SageMaker Ground Truth / Augmented AI private workforce: ' +
+    'a hardened Cognito user pool, the workforce, portal wiring that survives redeploys, and worker invitations.',
+  keywords: ['cdk', 'awscdk', 'sagemaker', 'ground-truth', 'cognito', 'workforce', 'labeling', 'a2i'],
+  author: 'cdk-private-workforce maintainers',
+  authorAddress: 'maintainers@users.noreply.r-seed-a5177285.example',
+  repositoryUrl: 'https://github.com/cdk-private-workforce/cdk-private-workforce.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: CDK_VERSION,
+  jsiiVersion: '~6.0.0',
+  constructsVersion: '10.5.1',
+
+  publishToPypi: {
+    distName: 'cdk-private-workforce',
+    module: 'cdk_private_workforce',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkprivateworkforce',
+    mavenGroupId: 'io.github.cdkprivateworkforce',
+    mavenArtifactId: 'cdk-private-workforce',
+  },
+
+  // One handler Lambda (src/handlers/provider.lambda.ts); the Lambda runtime ships SDK v3.
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
+  },
+
+  devDeps: [
+    '@aws-sdk/client-cognito-identity-provider',
+    '@aws-sdk/client-s3',
+    '@smithy/protocol-http',
+    '@smithy/types',
+    '@types/aws-lambda',
+    '@aws/cloudformation-validate',
+    `@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA_VERSION}`,
+    '@aws-cdk/integ-runner',
+    'aws-cdk@^2',
+    'cdk-nag@^3',
+    'cognito-local',
+  ],
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 120_000,
+    },
+  },
+  eslintOptions: { dirs: ['src', 'test'], devdirs: ['test', 'integ', 'example', 'scripts'] },
+  tsconfigDev: { include: ['../integ/**/*.ts', '../example/**/*.ts', '../scripts/**/*.ts'] },
+
+  gitignore: ['/cdk.out/', '/example.out/', '/integ/**/cdk-integ.out.*', '/.cognito/', '/bench-results/', '/.jsii.tabl.json', '/rosetta-out/'],
+});
+for (const p of ['/integ/', '/example/', '/scripts/', '/rosetta/', '/.ci/']) project.addPackageIgnore(p);
+
+// --- Python and Java packaging that works offline --------------------------------------------
+// jsii-pacmak's python target pip-installs its build tools, which fails without PyPI; Java needs
+// Maven Central. Generate the sources with pacmak, then build the wheel with Debian's python3-build.
+const packagePython = project.tasks.tryFind('package:python');
+if (packagePython) {
+  packagePython.reset('rm -rf dist/pacmak dist/python');
+  packagePython.exec('jsii-pacmak -v --target python --code-only --outdir dist/pacmak');
+  packagePython.exec('/usr/bin/python3 -m build --no-isolation --skip-dependency-check --outdir dist/python dist/pacmak/python');
+  packagePython.exec('/usr/bin/python3 -m twine check dist/python/*');
+}
+const packageJava = project.tasks.tryFind('package:java');
+if (packageJava) {
+  packageJava.reset('jsii-pacmak -v --target java --code-only --outdir dist');
+}
+
+// Type-checked, linted folders outside src/ and test/ (eslint finds the nearest tsconfig.json).
+for (const dir of ['integ', 'example', 'scripts']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', compilerOptions: { rootDir: '..' }, include: ['**/*.ts'] },
+  });
+}
+
+// --- README examples compile (jsii-rosetta, strict) --------------------------------------------
+project.postCompileTask.exec('jsii-rosetta extract --strict');
+
+// --- The main job: synthesize the example app offline and print what it made ---------------------
+const demo = project.addTask('demo', {
+  description: 'Synthesize the example app offline (default account/Region) and print what it made',
+});
+demo.exec('ts-node --transpile-only -P test/tsconfig.json example/demo.ts');
+project.setScript('demo', 'npx projen demo');
+
+project.synth();

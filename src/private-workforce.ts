@@ -1,0 +1,144 @@
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, IConstruct } from 'constructs';
+import { CognitoBackbone, CognitoBackboneOptions } from './cognito-backbone';
+import { InvitationMessage } from './invitation-message';
+import { validateCognitoBackboneOptions } from './private/backbone-validation';
+import { resolveInvitation } from './private/invitation';
+import { deriveWorkforceName, validateWorkforceSettings } from './private/workforce-validation';
+import { IpAddressType, WorkforceResource, WorkforceVpcConfig } from './workforce-resource';
+
+/**
+ * A private workforce with its Cognito user pool and labeling portal.
+ */
+export interface IPrivateWorkforce extends IConstruct {
+  /** The workforce name. */
+  readonly workforceName: string;
+  /** The workforce ARN. */
+  readonly workforceArn: string;
+  /** The labeling portal URL. */
+  readonly portalUrl: string;
+  /** The user pool the workers sign in with. */
+  readonly userPool: cognito.IUserPool;
+  /** The labeling portal's app client. */
+  readonly userPoolClient: cognito.IUserPoolClient;
+}
+
+/**
+ * Properties of a `PrivateWorkforce`.
+ */
+export interface PrivateWorkforceProps extends CognitoBackboneOptions {
+  /**
+   * The workforce name: 1-63 letters, digits and hyphens, starting with a letter or digit.
+   * Changing it replaces the workforce (delete, then create).
+   *
+   * @default - derived from the construct path
+   */
+  readonly workforceName?: string;
+
+  /**
+   * CIDR blocks that may reach the labeling portal (1 to 10). IPv6 blocks need
+   * `ipAddressType: IpAddressType.DUALSTACK`. Cannot be combined with `vpcConfig`.
+   *
+   * @default - the portal is reachable from any address
+   */
+  readonly sourceIpCidrs?: string[];
+
+  /**
+   * A VPC that workers reach the portal through. Cannot be combined with `sourceIpCidrs`.
+   *
+   * @default - the portal is reached over the internet
+   */
+  readonly vpcConfig?: WorkforceVpcConfig;
+
+  /**
+   * The IP address type of the portal.
+   *
+   * @default IpAddressType.IPV4
+   */
+  readonly ipAddressType?: IpAddressType;
+
+  /**
+   * The invitation email. `{portalUrl}` becomes the labeling portal URL.
+   *
+   * @default - the default invitation of `InvitationMessage`
+   */
+  readonly invitation?: InvitationMessage;
+
+  /**
+   * Tags of the workforce.
+   *
+   * @default - none
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * A SageMaker Ground Truth / Augmented AI private workforce with everything it needs: a hardened
+ * Cognito user pool, the workforce, and the labeling-portal wiring.
+ *
+ * @example
+ * new PrivateWorkforce(this, 'Workforce', {
+ *   domainPrefix: 'acme-labeling',
+ *   sourceIpCidrs: ['203.0.113.0/24'],
+ * });
+ */
+export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
+  /** The Cognito side: user pool, app client, domain, WAF, logs, parameters. */
+  public readonly backbone: CognitoBackbone;
+  /** The workforce resource. */
+  public readonly workforce: WorkforceResource;
+
+  public readonly workforceName: string;
+  public readonly workforceArn: string;
+  /** The portal's host name. */
+  public readonly subDomain: string;
+  public readonly portalUrl: string;
+  public readonly userPool: cognito.IUserPool;
+  public readonly userPoolClient: cognito.IUserPoolClient;
+  /** The sign-in domain, when the library added one. */
+  public readonly userPoolDomain?: cognito.IUserPoolDomain;
+  /** The ARN of the web ACL associated with the user pool, when the library associated one. */
+  public readonly webAclArn?: string;
+  /** The log group that receives Cognito's logs, when log delivery is on. */
+  public readonly logGroup?: logs.ILogGroup;
+
+  constructor(scope: Construct, id: string, props: PrivateWorkforceProps = {}) {
+    super(scope, id);
+
+    // Every check runs before the first child exists.
+    validateWorkforceSettings(props);
+    validateCognitoBackboneOptions(props);
+    resolveInvitation(this, props.invitation);
+    const workforceName = props.workforceName ?? deriveWorkforceName(this);
+
+    this.backbone = new CognitoBackbone(this, 'Cognito', {
+      ...props,
+      parameterPath: props.parameterPath ?? `/cdk-private-workforce/${workforceName}`,
+    });
+    this.workforce = new WorkforceResource(this, 'Workforce', {
+      workforceName,
+      cognitoConfig: { userPool: this.backbone.userPool, userPoolClient: this.backbone.userPoolClient },
+      sourceIpCidrs: props.sourceIpCidrs,
+      vpcConfig: props.vpcConfig,
+      ipAddressType: props.ipAddressType,
+      tags: props.tags,
+    });
+    // CreateWorkforce needs the pool's sign-in domain to exist.
+    if (this.backbone.userPoolDomain) {
+      this.workforce.node.addDependency(this.backbone.userPoolDomain);
+    }
+
+    this.workforceName = this.workforce.workforceName;
+    this.workforceArn = this.workforce.workforceArn;
+    this.subDomain = this.workforce.subDomain;
+    this.portalUrl = this.workforce.portalUrl;
+    this.userPool = this.backbone.userPool;
+    this.userPoolClient = this.backbone.userPoolClient;
+    this.userPoolDomain = this.backbone.userPoolDomain;
+    this.webAclArn = this.backbone.webAclArn;
+    this.logGroup = this.backbone.logGroup;
+
+    this.backbone.recordParameter('PortalUrlParameter', 'portal-url', this.portalUrl, 'Labeling portal URL of the private workforce');
+  }
+}

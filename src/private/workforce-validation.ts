@@ -1,0 +1,117 @@
+import { Names } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { checkCount, checkHttpsUrl, checkLength, checkPattern, cidrFamily, isKnown, received } from './validation';
+import type { IpAddressType, WorkforceOidcConfig, WorkforceVpcConfig } from '../workforce-resource';
+
+/** `WorkforceName` pattern from the CreateWorkforce API reference. */
+export const WORKFORCE_NAME_PATTERN = /^[a-zA-Z0-9]([a-zA-Z0-9-]){0,62}$/;
+const MAX_CIDRS = 10;
+const MAX_TAGS = 50;
+const OIDC_ENDPOINT_MAX_LENGTH = 500;
+
+/** The workforce settings shared by `WorkforceResource` and `PrivateWorkforce`. */
+export interface WorkforceSettings {
+  readonly workforceName?: string;
+  readonly sourceIpCidrs?: string[];
+  readonly vpcConfig?: WorkforceVpcConfig;
+  readonly ipAddressType?: IpAddressType;
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * Validates the workforce settings; runs before any construct is created.
+ */
+export function validateWorkforceSettings(props: WorkforceSettings): void {
+  checkLength('workforceName', props.workforceName, 1, 63);
+  checkPattern('workforceName', props.workforceName, WORKFORCE_NAME_PATTERN,
+    'letters, digits and hyphens, starting with a letter or digit');
+
+  const dualstack = props.ipAddressType === 'dualstack';
+  if (props.ipAddressType !== undefined && props.ipAddressType !== 'ipv4' && !dualstack) {
+    throw new Error(`\`ipAddressType\` must be IpAddressType.IPV4 or IpAddressType.DUALSTACK, got: ${received(props.ipAddressType)}.`);
+  }
+
+  const cidrs = props.sourceIpCidrs;
+  checkCount('sourceIpCidrs', cidrs, 1, MAX_CIDRS);
+  for (const cidr of isKnown(cidrs) ? cidrs! : []) {
+    if (!isKnown(cidr)) {
+      continue;
+    }
+    const family = cidrFamily(cidr);
+    if (!family) {
+      throw new Error(`\`sourceIpCidrs\` must contain CIDR blocks such as "203.0.113.0/24" or "2001:db8::/32", got: ${received(cidr)}.`);
+    }
+    if (family === 'ipv6' && !dualstack) {
+      throw new Error(`\`sourceIpCidrs\` contains the IPv6 block ${received(cidr)}, which needs \`ipAddressType: IpAddressType.DUALSTACK\` (got ${received(props.ipAddressType ?? 'ipv4')}).`);
+    }
+  }
+
+  if (props.vpcConfig) {
+    if (cidrs !== undefined) {
+      throw new Error('`sourceIpCidrs` and `vpcConfig` cannot be combined: source-IP restrictions do not apply to a portal reached through a VPC endpoint. ' +
+        `Restrict access with the security groups of \`vpcConfig\` instead (got sourceIpCidrs ${received(cidrs)}).`);
+    }
+    validateVpcConfig(props.vpcConfig);
+  }
+
+  if (props.tags && Object.keys(props.tags).length > MAX_TAGS) {
+    throw new Error(`\`tags\` can have at most ${MAX_TAGS} entries, got ${Object.keys(props.tags).length}.`);
+  }
+}
+
+function validateVpcConfig(vpcConfig: WorkforceVpcConfig): void {
+  const subnetIds = vpcConfig.vpc.selectSubnets(vpcConfig.subnets).subnetIds;
+  checkCount('vpcConfig.subnets', subnetIds, 1, 16);
+  for (const id of subnetIds) {
+    checkPattern('vpcConfig.subnets', id, /^subnet-[0-9a-z]{1,32}$/, 'subnet IDs');
+  }
+  const securityGroupIds = vpcConfig.securityGroups?.map((sg) => sg.securityGroupId);
+  checkCount('vpcConfig.securityGroups', securityGroupIds, 1, 5);
+  for (const id of securityGroupIds ?? []) {
+    checkPattern('vpcConfig.securityGroups', id, /^sg-[0-9a-z]{1,32}$/, 'security group IDs');
+  }
+  checkPattern('vpcConfig.vpc', vpcConfig.vpc.vpcId, /^vpc-[0-9a-z]{1,32}$/, 'a VPC ID');
+}
+
+/**
+ * Validates an OIDC configuration of a workforce.
+ */
+export function validateOidcConfig(oidc: WorkforceOidcConfig, resolveSecret: (secret: WorkforceOidcConfig['clientSecret']) => unknown): void {
+  const endpoints: Array<[string, string]> = [
+    ['issuer', oidc.issuer],
+    ['authorizationEndpoint', oidc.authorizationEndpoint],
+    ['tokenEndpoint', oidc.tokenEndpoint],
+    ['userInfoEndpoint', oidc.userInfoEndpoint],
+    ['logoutEndpoint', oidc.logoutEndpoint],
+    ['jwksUri', oidc.jwksUri],
+  ];
+  for (const [name, url] of endpoints) {
+    checkHttpsUrl(`oidcConfig.${name}`, url, OIDC_ENDPOINT_MAX_LENGTH);
+  }
+  checkLength('oidcConfig.clientId', oidc.clientId, 1, 1024);
+  // The CloudFormation resource schema is stricter than the API (`[ -~]+`): it allows only [\w+].
+  checkPattern('oidcConfig.clientId', oidc.clientId, /^[\w+]+$/,
+    'letters, digits, "_" and "+" (the AWS::SageMaker::Workforce schema refuses other characters)');
+  checkLength('oidcConfig.scope', oidc.scope, 1, 1024);
+
+  // A secret must reach the template as a dynamic reference, never as the secret itself.
+  const resolved = resolveSecret(oidc.clientSecret);
+  if (typeof resolved === 'string' && !resolved.startsWith('{{resolve:')) {
+    throw new Error('`oidcConfig.clientSecret` must reference Secrets Manager or an SSM SecureString ' +
+      '(SecretValue.secretsManager(...), SecretValue.ssmSecure(...)) so the secret never appears in the template; got a plain-text SecretValue.');
+  }
+}
+
+
+/**
+ * A valid workforce name derived from the construct path: stable as long as the path is.
+ */
+export function deriveWorkforceName(scope: IConstruct): string {
+  const name = Names.uniqueResourceName(scope, { maxLength: 63, separator: '-' })
+    .replace(/[^a-zA-Z0-9-]/g, '')
+    .replace(/^-+/, '');
+  if (!WORKFORCE_NAME_PATTERN.test(name)) {
+    throw new Error(`Cannot derive a valid workforce name from the construct path "${scope.node.path}"; set \`workforceName\`.`);
+  }
+  return name;
+}

@@ -1,0 +1,51 @@
+import { Stack } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { OIDC } from './fixtures';
+import { newStack } from './util';
+import { IpAddressType, PrivateWorkforce, WorkforceResource } from '../src';
+
+/** The stacks every template-level check (AWS's validator, cdk-nag) runs over. */
+export const SCENARIOS: Record<string, () => Stack> = {
+  'default props': () => {
+    const stack = newStack('Defaults');
+    new PrivateWorkforce(stack, 'Workforce');
+    return stack;
+  },
+  'existing user pool and web ACL': () => {
+    const stack = newStack('ExistingPool');
+    new PrivateWorkforce(stack, 'Workforce', {
+      userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_AbCdEf123'),
+      domainPrefix: 'acme-labeling',
+      webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/corp/0123abcd',
+    });
+    return stack;
+  },
+  'VPC and dualstack': () => {
+    const stack = newStack('VpcDualstack');
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      ipProtocol: ec2.IpProtocol.DUAL_STACK,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+    new PrivateWorkforce(stack, 'Workforce', { vpcConfig: { vpc }, ipAddressType: IpAddressType.DUALSTACK });
+    return stack;
+  },
+  'source CIDRs with IPv6': () => {
+    const stack = newStack('SourceCidrs');
+    new PrivateWorkforce(stack, 'Workforce', {
+      sourceIpCidrs: ['203.0.113.0/24', '2001:db8::/32'],
+      ipAddressType: IpAddressType.DUALSTACK,
+    });
+    return stack;
+  },
+  'OIDC WorkforceResource alone': () => {
+    const stack = newStack('Oidc');
+    new WorkforceResource(stack, 'Workforce', { workforceName: 'oidc-workforce', oidcConfig: OIDC });
+    return stack;
+  },
+};

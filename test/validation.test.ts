@@ -1,0 +1,157 @@
+import { Duration, SecretValue } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { OIDC } from './fixtures';
+import { newStack } from './util';
+import { IpAddressType, PrivateWorkforce, PrivateWorkforceProps, WorkforceResource, WorkforceResourceProps } from '../src';
+
+const pool = (scope: Construct) => cognito.UserPool.fromUserPoolId(scope, 'Pool', 'us-east-1_AbCdEf123');
+const vpc = (scope: Construct, subnetCount = 2) => ec2.Vpc.fromVpcAttributes(scope, 'Vpc', {
+  vpcId: 'vpc-0123456789abcdef0',
+  availabilityZones: Array.from({ length: subnetCount }, (_, i) => `us-east-1${String.fromCharCode(97 + (i % 6))}`),
+  privateSubnetIds: Array.from({ length: subnetCount }, (_, i) => `subnet-${String(i).padStart(17, '0')}`),
+});
+const sgs = (scope: Construct, count: number) =>
+  Array.from({ length: count }, (_, i) => ec2.SecurityGroup.fromSecurityGroupId(scope, `Sg${i}`, `sg-${String(i).padStart(17, '0')}`));
+const cidrs = (count: number) => Array.from({ length: count }, (_, i) => `10.${i}.0.0/16`);
+const longName = 'a'.repeat(64);
+
+type PropsOf = (scope: Construct) => PrivateWorkforceProps;
+
+// [what is wrong, props, the exact message]
+const privateWorkforceCases: Array<[string, PropsOf, string]> = [
+  ['workforceName with an underscore', () => ({ workforceName: 'my_workforce' }),
+    '`workforceName` must be letters, digits and hyphens, starting with a letter or digit (pattern ^[a-zA-Z0-9]([a-zA-Z0-9-]){0,62}$), got: "my_workforce".'],
+  ['workforceName starting with a hyphen', () => ({ workforceName: '-labeling' }),
+    '`workforceName` must be letters, digits and hyphens, starting with a letter or digit (pattern ^[a-zA-Z0-9]([a-zA-Z0-9-]){0,62}$), got: "-labeling".'],
+  ['workforceName too long', () => ({ workforceName: longName }),
+    `\`workforceName\` must be 1 to 63 characters long, got 64: "${longName}".`],
+  ['workforceName empty', () => ({ workforceName: '' }),
+    '`workforceName` must be 1 to 63 characters long, got 0: "".'],
+  ['domainPrefix with uppercase letters', () => ({ domainPrefix: 'Acme' }),
+    '`domainPrefix` must be 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen (pattern ^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$), got: "Acme".'],
+  ['domainPrefix ending with a hyphen', () => ({ domainPrefix: 'acme-' }),
+    '`domainPrefix` must be 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen (pattern ^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$), got: "acme-".'],
+  ['domainPrefix too long', () => ({ domainPrefix: longName }),
+    `\`domainPrefix\` must be 1-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen (pattern ^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$), got: "${longName}".`],
+  ['domainPrefix containing aws', () => ({ domainPrefix: 'my-aws-team' }),
+    '`domainPrefix` must not contain "aws" (Cognito refuses aws, amazon, cognito), got: "my-aws-team".'],
+  ['domainPrefix containing amazon', () => ({ domainPrefix: 'amazonians' }),
+    '`domainPrefix` must not contain "amazon" (Cognito refuses aws, amazon, cognito), got: "amazonians".'],
+  ['domainPrefix containing cognito', () => ({ domainPrefix: 'cognito-test' }),
+    '`domainPrefix` must not contain "cognito" (Cognito refuses aws, amazon, cognito), got: "cognito-test".'],
+  ['more than 10 CIDRs', () => ({ sourceIpCidrs: cidrs(11) }),
+    `\`sourceIpCidrs\` must have 1 to 10 item(s), got 11: ${JSON.stringify(cidrs(11))}.`],
+  ['an empty CIDR list', () => ({ sourceIpCidrs: [] }),
+    '`sourceIpCidrs` must have 1 to 10 item(s), got 0: [].'],
+  ['a CIDR without a prefix length', () => ({ sourceIpCidrs: ['10.0.0.0'] }),
+    '`sourceIpCidrs` must contain CIDR blocks such as "203.0.113.0/24" or "2001:db8::/32", got: "10.0.0.0".'],
+  ['a CIDR with an octet over 255', () => ({ sourceIpCidrs: ['10.0.0.256/24'] }),
+    '`sourceIpCidrs` must contain CIDR blocks such as "203.0.113.0/24" or "2001:db8::/32", got: "10.0.0.256/24".'],
+  ['an IPv4 prefix over 32', () => ({ sourceIpCidrs: ['10.0.0.0/33'] }),
+    '`sourceIpCidrs` must contain CIDR blocks such as "203.0.113.0/24" or "2001:db8::/32", got: "10.0.0.0/33".'],
+  ['an IPv6 prefix over 128', () => ({ sourceIpCidrs: ['2001:db8::/129'], ipAddressType: IpAddressType.DUALSTACK }),
+    '`sourceIpCidrs` must contain CIDR blocks such as "203.0.113.0/24" or "2001:db8::/32", got: "2001:db8::/129".'],
+  ['an IPv6 CIDR without dualstack', () => ({ sourceIpCidrs: ['203.0.113.0/24', '2001:db8::/32'] }),
+    '`sourceIpCidrs` contains the IPv6 block "2001:db8::/32", which needs `ipAddressType: IpAddressType.DUALSTACK` (got "ipv4").'],
+  ['an unknown ipAddressType', () => ({ ipAddressType: 'ipv6' as IpAddressType }),
+    '`ipAddressType` must be IpAddressType.IPV4 or IpAddressType.DUALSTACK, got: "ipv6".'],
+  ['vpcConfig together with sourceIpCidrs', (s) => ({ vpcConfig: { vpc: vpc(s) }, sourceIpCidrs: ['10.0.0.0/8'] }),
+    '`sourceIpCidrs` and `vpcConfig` cannot be combined: source-IP restrictions do not apply to a portal reached through a VPC endpoint. ' +
+    'Restrict access with the security groups of `vpcConfig` instead (got sourceIpCidrs ["10.0.0.0/8"]).'],
+  ['more than 16 subnets', (s) => ({ vpcConfig: { vpc: vpc(s, 17) } }),
+    `\`vpcConfig.subnets\` must have 1 to 16 item(s), got 17: ${JSON.stringify(Array.from({ length: 17 }, (_, i) => `subnet-${String(i).padStart(17, '0')}`))}.`],
+  ['no subnets', (s) => ({ vpcConfig: { vpc: vpc(s), subnets: { subnets: [] } } }),
+    '`vpcConfig.subnets` must have 1 to 16 item(s), got 0: [].'],
+  ['no security groups', (s) => ({ vpcConfig: { vpc: vpc(s), securityGroups: [] } }),
+    '`vpcConfig.securityGroups` must have 1 to 5 item(s), got 0: [].'],
+  ['more than 5 security groups', (s) => ({ vpcConfig: { vpc: vpc(s), securityGroups: sgs(s, 6) } }),
+    '`vpcConfig.securityGroups` must have 1 to 5 item(s), got 6: ' +
+    '["sg-00000000000000000","sg-00000000000000001","sg-00000000000000002","sg-00000000000000003","sg-00000000000000004","sg-00000000000000005"].'],
+  ['a webAclArn that is not a regional web ACL ARN', () => ({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/corp/1' }),
+    '`webAclArn` must be the ARN of a regional WAFv2 web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>), got: "arn:aws:wafv2:us-east-1:123456789012:global/webacl/corp/1".'],
+  ['webAclArn with createWebAcl: true', () => ({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/corp/1', createWebAcl: true }),
+    '`webAclArn` and `createWebAcl: true` cannot be combined: a user pool has one web ACL (got webAclArn "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/corp/1").'],
+  ['webAcl settings with webAclArn', () => ({ webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/corp/1', webAcl: { rateLimit: 100 } }),
+    '`webAcl` configures the web ACL the library creates; it cannot be combined with `webAclArn` or `createWebAcl: false`.'],
+  ['a rate limit below WAF\'s minimum', () => ({ webAcl: { rateLimit: 5 } }),
+    '`webAcl.rateLimit` must be a whole number from 10 to 2000000000, got: 5.'],
+  ['featurePlan with an existing pool', (s) => ({ userPool: pool(s), featurePlan: cognito.FeaturePlan.PLUS }),
+    '`featurePlan` applies only to a user pool the library creates; configure your existing `userPool` directly (got `featurePlan` together with `userPool`).'],
+  ['email and passwordPolicy with an existing pool', (s) => ({ userPool: pool(s), email: cognito.UserPoolEmail.withCognito(), passwordPolicy: { minLength: 8 } }),
+    '`email` applies only to a user pool the library creates; configure your existing `userPool` directly (got `email`, `passwordPolicy` together with `userPool`).'],
+  ['an access token valid for two days', () => ({ accessTokenValidity: Duration.days(2) }),
+    '`accessTokenValidity` must be between 5 minutes and 1 day, got: 2 days.'],
+  ['a refresh token valid for 30 minutes', () => ({ refreshTokenValidity: Duration.minutes(30) }),
+    '`refreshTokenValidity` must be between 1 hour and 3650 days, got: 30 minutes.'],
+  ['a plain-http callback URL', () => ({ additionalCallbackUrls: ['http://tools.example.com/callback'] }),
+    '`additionalCallbackUrls` must be an https:// URL, got: "http://tools.example.com/callback".'],
+  ['a parameterPath without a leading slash', () => ({ parameterPath: 'labeling' }),
+    '`parameterPath` must be an SSM parameter path such as "/teams/labeling" (slash-separated letters, digits, _ . -, no trailing slash) (pattern ^(\\/[a-zA-Z0-9_.-]+)+$), got: "labeling".'],
+  ['a parameterPath under /aws', () => ({ parameterPath: '/aws/labeling' }),
+    '`parameterPath` must not start with "aws" or "ssm" (reserved by SSM), got: "/aws/labeling".'],
+  ['an invitation without the temporary password', () => ({ invitation: { emailBody: 'Hello {username}, go to {portalUrl}' } }),
+    '`invitation.emailBody` must contain {####} (Cognito refuses invitations without it), got: "Hello {username}, go to {portalUrl}".'],
+  ['an invitation without the user name', () => ({ invitation: { emailBody: 'Your password is {####}' } }),
+    '`invitation.emailBody` must contain {username} (Cognito refuses invitations without it), got: "Your password is {####}".'],
+  ['an empty invitation subject', () => ({ invitation: { emailSubject: '' } }),
+    '`invitation.emailSubject` must be 1 to 140 characters long, got 0: "".'],
+  ['more than 50 tags', () => ({ tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }),
+    '`tags` can have at most 50 entries, got 51.'],
+];
+
+describe('PrivateWorkforce rejects bad input at synth time, before creating anything', () => {
+  test.each(privateWorkforceCases)('%s', (_what, propsOf, message) => {
+    const stack = newStack();
+    const props = propsOf(stack);
+    expect(() => new PrivateWorkforce(stack, 'Workforce', props)).toThrow(new Error(message));
+    // The construct was attached to the tree by super(), but has no children.
+    expect(stack.node.findChild('Workforce').node.children).toHaveLength(0);
+  });
+
+  test('the cases are distinct', () => {
+    expect(new Set(privateWorkforceCases.map(([, , message]) => message)).size).toBe(privateWorkforceCases.length);
+  });
+});
+
+type ResourcePropsOf = (scope: Construct) => WorkforceResourceProps;
+const userPool = (s: Construct) => pool(s);
+const client = (s: Construct) => cognito.UserPoolClient.fromUserPoolClientId(s, 'Client', 'client123');
+
+const workforceResourceCases: Array<[string, ResourcePropsOf, string]> = [
+  ['neither Cognito nor OIDC', () => ({}), 'Exactly one of `cognitoConfig` and `oidcConfig` is required, got neither.'],
+  ['both Cognito and OIDC', (s) => ({ cognitoConfig: { userPool: userPool(s), userPoolClient: client(s) }, oidcConfig: OIDC }),
+    'Exactly one of `cognitoConfig` and `oidcConfig` is required, got both.'],
+  ['an http OIDC issuer', () => ({ oidcConfig: { ...OIDC, issuer: 'http://idp.example.com' } }),
+    '`oidcConfig.issuer` must be an https:// URL, got: "http://idp.example.com".'],
+  ['an OIDC token endpoint that is not a URL', () => ({ oidcConfig: { ...OIDC, tokenEndpoint: 'idp.example.com/token' } }),
+    '`oidcConfig.tokenEndpoint` must be an https:// URL, got: "idp.example.com/token".'],
+  ['an OIDC JWKS URI over 500 characters', () => ({ oidcConfig: { ...OIDC, jwksUri: `https://idp.example.com/${'k'.repeat(480)}` } }),
+    `\`oidcConfig.jwksUri\` must be at most 500 characters long, got 504: "https://idp.example.com/${'k'.repeat(480)}".`],
+  ['an OIDC client id with a hyphen, which the CloudFormation schema refuses', () => ({ oidcConfig: { ...OIDC, clientId: '0a1b-22c3' } }),
+    '`oidcConfig.clientId` must be letters, digits, "_" and "+" (the AWS::SageMaker::Workforce schema refuses other characters) (pattern ^[\\w+]+$), got: "0a1b-22c3".'],
+  ['a plain-text OIDC client secret', () => ({ oidcConfig: { ...OIDC, clientSecret: SecretValue.unsafePlainText('s3cr3t') } }),
+    '`oidcConfig.clientSecret` must reference Secrets Manager or an SSM SecureString (SecretValue.secretsManager(...), SecretValue.ssmSecure(...)) ' +
+    'so the secret never appears in the template; got a plain-text SecretValue.'],
+];
+
+describe('WorkforceResource rejects bad input at synth time', () => {
+  test.each(workforceResourceCases)('%s', (_what, propsOf, message) => {
+    const stack = newStack();
+    expect(() => new WorkforceResource(stack, 'Workforce', propsOf(stack))).toThrow(new Error(message));
+    expect(stack.node.findChild('Workforce').node.children).toHaveLength(0);
+  });
+});
+
+describe('values that are tokens are not checked at synth time', () => {
+  test('token workforce name, domain prefix and CIDRs pass', () => {
+    const stack = newStack();
+    const param = (name: string) => new cognito.CfnUserPoolDomain(stack, name, { domain: 'x', userPoolId: 'y' }).ref;
+    expect(() => new PrivateWorkforce(stack, 'Workforce', {
+      workforceName: param('A'),
+      domainPrefix: param('B'),
+      sourceIpCidrs: [param('C')],
+    })).not.toThrow();
+  });
+});
