@@ -38,6 +38,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   lambdaOptions: {
     runtime: awscdk.LambdaRuntime.NODEJS_22_X,
     bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
+    awsSdkConnectionReuse: false, // an SDK v2 setting; v3 reuses connections by default
   },
 
   devDeps: [
@@ -90,6 +91,15 @@ for (const dir of ['integ', 'example', 'scripts']) {
   });
 }
 
+// Handlers are bundled by esbuild: their imports are dev dependencies (the SDK ships with Lambda).
+project.eslint?.addOverride({
+  files: ['src/handlers/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
+});
+
+// Tests synthesize stacks with the handler Lambda, whose code is the bundle.
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
 // --- README examples compile (jsii-rosetta, strict) --------------------------------------------
 project.postCompileTask.exec('jsii-rosetta extract --strict');
 
@@ -97,6 +107,7 @@ project.postCompileTask.exec('jsii-rosetta extract --strict');
 const demo = project.addTask('demo', {
   description: 'Synthesize the example app offline (default account/Region) and print what it made',
 });
+demo.spawn(project.tasks.tryFind('bundle')!);
 demo.exec('ts-node --transpile-only -P test/tsconfig.json example/demo.ts');
 project.setScript('demo', 'npx projen demo');
 

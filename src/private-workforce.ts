@@ -1,11 +1,14 @@
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
+import { CallbackReconciler } from './callback-reconciler';
 import { CognitoBackbone, CognitoBackboneOptions } from './cognito-backbone';
 import { InvitationMessage } from './invitation-message';
+import { InvitationSender } from './invitation-sender';
 import { validateCognitoBackboneOptions } from './private/backbone-validation';
 import { resolveInvitation } from './private/invitation';
 import { deriveWorkforceName, validateWorkforceSettings } from './private/workforce-validation';
+import { WorkerRemovalPolicy, Workers } from './workers';
 import { IpAddressType, WorkforceResource, WorkforceVpcConfig } from './workforce-resource';
 
 /**
@@ -71,6 +74,30 @@ export interface PrivateWorkforceProps extends CognitoBackboneOptions {
    * @default - none
    */
   readonly tags?: Record<string, string>;
+
+  /**
+   * Workers to invite (`Workers.fromList(...)` or `Workers.fromFile(...)`); `addWorkers()` adds
+   * more. Invitations go out after the portal is wired, so they carry its URL.
+   *
+   * @default - nobody is invited
+   */
+  readonly workers?: Workers;
+
+  /**
+   * What happens to users of the pool that are not (or no longer) on the worker list.
+   * `DISABLE` and `DELETE` make the list authoritative, so they need a pool the library created.
+   *
+   * @default WorkerRemovalPolicy.RETAIN
+   */
+  readonly removedWorkers?: WorkerRemovalPolicy;
+
+  /**
+   * Whether an existing `userPool` signs in with the email as user name
+   * (`UsernameAttributes: email`), so that each worker's user name is their email.
+   *
+   * @default false
+   */
+  readonly emailAsUsername?: boolean;
 }
 
 /**
@@ -102,6 +129,12 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
   public readonly webAclArn?: string;
   /** The log group that receives Cognito's logs, when log delivery is on. */
   public readonly logGroup?: logs.ILogGroup;
+  /** Keeps the portal URLs in the app client and the portal URL in the invitation. */
+  public readonly reconciler: CallbackReconciler;
+
+  private invitationSender?: InvitationSender;
+  private readonly removedWorkers: WorkerRemovalPolicy;
+  private readonly emailAsUsername: boolean;
 
   constructor(scope: Construct, id: string, props: PrivateWorkforceProps = {}) {
     super(scope, id);
@@ -110,6 +143,12 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
     validateWorkforceSettings(props);
     validateCognitoBackboneOptions(props);
     resolveInvitation(this, props.invitation);
+    if (props.userPool && props.removedWorkers !== undefined && props.removedWorkers !== WorkerRemovalPolicy.RETAIN) {
+      throw new Error(`\`removedWorkers: ${props.removedWorkers}\` makes the worker list authoritative over every user of the pool, ` +
+        'so it needs a pool the library creates; with an existing `userPool` use WorkerRemovalPolicy.RETAIN.');
+    }
+    this.removedWorkers = props.removedWorkers ?? WorkerRemovalPolicy.RETAIN;
+    this.emailAsUsername = props.emailAsUsername ?? false;
     const workforceName = props.workforceName ?? deriveWorkforceName(this);
 
     this.backbone = new CognitoBackbone(this, 'Cognito', {
@@ -140,5 +179,37 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
     this.logGroup = this.backbone.logGroup;
 
     this.backbone.recordParameter('PortalUrlParameter', 'portal-url', this.portalUrl, 'Labeling portal URL of the private workforce');
+
+    this.reconciler = new CallbackReconciler(this, 'CallbackReconciler', {
+      userPool: this.userPool,
+      userPoolClient: this.userPoolClient,
+      subDomain: this.subDomain,
+      invitation: props.invitation,
+    });
+    if (props.workers) {
+      this.addWorkers(props.workers);
+    }
+  }
+
+  /** The invitation sender, once there are workers to invite. */
+  public get invitations(): InvitationSender | undefined {
+    return this.invitationSender;
+  }
+
+  /**
+   * Adds workers to invite.
+   */
+  public addWorkers(workers: Workers): void {
+    this.sender().addWorkers(workers);
+  }
+
+  private sender(): InvitationSender {
+    this.invitationSender ??= new InvitationSender(this, 'InvitationSender', {
+      userPool: this.userPool,
+      removedWorkers: this.removedWorkers,
+      emailAsUsername: this.emailAsUsername,
+      reconciler: this.reconciler,
+    });
+    return this.invitationSender;
   }
 }

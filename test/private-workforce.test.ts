@@ -54,7 +54,14 @@ describe('PrivateWorkforce defaults', () => {
       'AWS::Cognito::UserPool',
       'AWS::Cognito::UserPoolClient',
       'AWS::Cognito::UserPoolDomain',
-      'AWS::Logs::LogGroup',
+      'AWS::IAM::Policy', // handler and provider framework
+      'AWS::IAM::Policy',
+      'AWS::IAM::Role',
+      'AWS::IAM::Role',
+      'AWS::Lambda::Function', // the handler
+      'AWS::Lambda::Function', // the provider framework
+      'AWS::Logs::LogGroup', // Cognito's logs
+      'AWS::Logs::LogGroup', // the Lambdas' logs
       'AWS::SSM::Parameter',
       'AWS::SSM::Parameter',
       'AWS::SSM::Parameter',
@@ -62,6 +69,7 @@ describe('PrivateWorkforce defaults', () => {
       'AWS::SageMaker::Workforce',
       'AWS::WAFv2::WebACL',
       'AWS::WAFv2::WebACLAssociation',
+      'Custom::PrivateWorkforceCallbackReconciler',
     ]);
   });
 });

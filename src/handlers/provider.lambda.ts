@@ -1,0 +1,12 @@
+// The one handler Lambda of the library: serves every custom resource in the stack.
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { S3Client } from '@aws-sdk/client-s3';
+import { systemClock } from './clock';
+import { createHandler } from './dispatch';
+
+// Retries are ours (backoff with jitter, bounded by the Lambda deadline), so the SDK makes one attempt.
+export const handler = createHandler({
+  cognito: new CognitoIdentityProviderClient({ maxAttempts: 1 }),
+  s3: new S3Client({ maxAttempts: 1 }),
+  clock: systemClock,
+});

@@ -1,0 +1,66 @@
+import type { Clock } from './clock';
+
+/** Errors Cognito and S3 return when a caller should slow down or try again. */
+const RETRYABLE_ERRORS = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'InternalErrorException',
+  'ServiceUnavailable',
+  'SlowDown',
+  'RequestTimeout',
+  'TimeoutError',
+]);
+
+/** True when an error means "slow down" or "try again later". */
+export function isRetryable(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  return RETRYABLE_ERRORS.has(e?.name ?? '') || (e?.$metadata?.httpStatusCode ?? 0) >= 500 || !!e?.$retryable;
+}
+
+/** True when an error is a throttling error (as opposed to a transient server error). */
+export function isThrottling(error: unknown): boolean {
+  const name = (error as { name?: string })?.name ?? '';
+  return name === 'TooManyRequestsException' || name.startsWith('Throttling') || name === 'SlowDown';
+}
+
+/** How to retry. */
+export interface RetryOptions {
+  readonly clock: Clock;
+  /** Clock time after which no new attempt starts. */
+  readonly deadline: number;
+  /** The first backoff ceiling. */
+  readonly baseDelayMs?: number;
+  /** The largest backoff ceiling. */
+  readonly maxDelayMs?: number;
+  /** Random numbers in [0, 1). */
+  readonly random?: () => number;
+  /** Called before each retry, with the error that caused it. */
+  readonly onRetry?: (error: unknown) => void;
+}
+
+/**
+ * Calls `fn` until it succeeds, retrying throttling and transient errors with exponential backoff
+ * and full jitter (sleep a random time up to min(max, base * 2^attempt)). Gives up at the deadline.
+ */
+export async function withRetry<T>(what: string, fn: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const base = options.baseDelayMs ?? 100;
+  const max = options.maxDelayMs ?? 10_000;
+  const random = options.random ?? Math.random;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isRetryable(error)) {
+        throw error;
+      }
+      const delay = Math.floor(random() * Math.min(max, base * 2 ** attempt));
+      if (options.clock.now() + delay >= options.deadline) {
+        throw new Error(`${what}: still throttled or failing after ${attempt + 1} attempts when the time limit came ` +
+          `(${(error as Error).name}: ${(error as Error).message}). Deploy again to finish; completed work is kept.`);
+      }
+      options.onRetry?.(error);
+      await options.clock.sleep(delay);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+// Shapes shared by the constructs (with `import type` only) and the handler. CloudFormation passes
+// every scalar property to the handler as a string.
+
+/** `ResourceType` of a CallbackReconciler; a public contract (renaming it replaces resources). */
+export const CALLBACK_RECONCILER_RESOURCE_TYPE = 'Custom::PrivateWorkforceCallbackReconciler';
+/** `ResourceType` of an InvitationSender; a public contract (renaming it replaces resources). */
+export const INVITATION_SENDER_RESOURCE_TYPE = 'Custom::PrivateWorkforceInvitationSender';
+
+/** Properties of a CallbackReconciler custom resource. */
+export interface CallbackReconcilerProperties {
+  readonly UserPoolId: string;
+  readonly ClientId: string;
+  /** The workforce's SubDomain: the portal is https://<PortalSubDomain>. */
+  readonly PortalSubDomain: string;
+  /** URLs to remove from the client: the placeholders the template sets. */
+  readonly PlaceholderUrls: string[];
+  /** The invitation subject; absent when the invitation is not managed. */
+  readonly InvitationSubject?: string;
+  /** The invitation body with `{portalUrl}`; absent when the invitation is not managed. */
+  readonly InvitationBody?: string;
+  /** A digest of the pool's and client's CloudFormation properties: re-runs the reconciler. */
+  readonly Fingerprint: string;
+  /** Deploy-time values those properties reference (Ref/GetAtt), so that their changes count too. */
+  readonly FingerprintInputs?: unknown[];
+}
+
+/** Attributes a CallbackReconciler returns. */
+export interface CallbackReconcilerData {
+  readonly PortalUrl: string;
+  readonly CallbackUrl: string;
+  readonly LogoutUrl: string;
+}
+
+/** A worker as the handler receives it: user name and email, normalized at synth time. */
+export interface WorkerRecord {
+  readonly username: string;
+  readonly email: string;
+  /** Cognito groups (work teams) the worker belongs to. */
+  readonly groups?: string[];
+}
+
+/** Where workers come from: inline, or a JSON array of WorkerRecord in S3 (a CDK asset). */
+export interface WorkerSource {
+  readonly Inline?: WorkerRecord[];
+  readonly Bucket?: string;
+  readonly Key?: string;
+}
+
+/** What happens to workers that leave the list. */
+export type RemovedWorkersAction = 'RETAIN' | 'DISABLE' | 'DELETE';
+
+/** Properties of an InvitationSender custom resource. */
+export interface InvitationSenderProperties {
+  readonly UserPoolId: string;
+  readonly WorkerSources: WorkerSource[];
+  /** What happens to users of the pool that are not on the list. */
+  readonly RemovedWorkers: RemovedWorkersAction;
+  /** Cognito groups whose membership the sender manages (members = workers listing the group). */
+  readonly ManagedGroups?: string[];
+  /** AdminCreateUser calls per second at most (a number as a string). */
+  readonly MaxRequestsPerSecond: string;
+  /** Requests in flight at most (a number as a string). */
+  readonly MaxConcurrency: string;
+  /** The portal URL the invitations point at; ties the sender to the reconciler. */
+  readonly PortalUrl?: string;
+}
+
+/** Attributes an InvitationSender returns. */
+export interface InvitationSenderData {
+  readonly Workers: number;
+  readonly Invited: number;
+  readonly AlreadyPresent: number;
+  readonly Removed: number;
+  readonly Reenabled: number;
+  readonly MembershipChanges: number;
+}

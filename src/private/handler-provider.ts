@@ -1,0 +1,89 @@
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IConstruct } from 'constructs';
+import { ProviderFunction } from '../handlers/provider-function';
+
+/** Construct id of the singleton; a public contract (renaming it replaces the Lambdas). */
+const PROVIDER_ID = 'CdkPrivateWorkforceHandler';
+
+/**
+ * The one handler Lambda (behind the CDK provider framework) that serves every custom resource
+ * of the library in a stack. Its role starts with nothing but its own logs; each custom resource
+ * grants it exactly the calls it needs on its own user pool and worker lists.
+ */
+export class HandlerProvider extends Construct {
+  /** The stack's provider, created on first use. */
+  public static of(scope: IConstruct): HandlerProvider {
+    const stack = Stack.of(scope);
+    return (stack.node.tryFindChild(PROVIDER_ID) as HandlerProvider | undefined) ?? new HandlerProvider(stack, PROVIDER_ID);
+  }
+
+  /** The service token of the custom resources. */
+  public readonly serviceToken: string;
+  /** The handler function. */
+  public readonly handler: lambda.Function;
+  /** The handler's role. */
+  public readonly role: iam.Role;
+  /** The log group of the handler and of the provider framework. */
+  public readonly logGroup: logs.LogGroup;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    // Roles with inline, resource-scoped policies instead of AWSLambdaBasicExecutionRole.
+    this.role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-private-workforce: wires the labeling portal into Cognito and invites workers',
+    });
+    this.logGroup.grantWrite(this.role);
+    this.handler = new ProviderFunction(this, 'Handler', {
+      description: 'cdk-private-workforce: CallbackReconciler and InvitationSender',
+      role: this.role,
+      timeout: Duration.minutes(15), // enough to invite about 40,000 workers at 48 per second
+      memorySize: 512,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+    });
+
+    const frameworkRole = new iam.Role(this, 'FrameworkRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-private-workforce: CDK provider framework that calls the handler',
+    });
+    this.logGroup.grantWrite(frameworkRole);
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      frameworkOnEventRole: frameworkRole,
+      logGroup: this.logGroup,
+    });
+    this.serviceToken = provider.serviceToken;
+  }
+
+  /**
+   * Lets the handler make `actions` (Cognito API names) on one user pool.
+   */
+  public grantUserPool(userPool: cognito.IUserPool, actions: string[]): void {
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: actions.map((action) => `cognito-idp:${action}`),
+      resources: [userPool.userPoolArn],
+    }));
+  }
+
+  /**
+   * Lets the handler read one asset object (and nothing else in the bucket).
+   */
+  public grantReadAsset(asset: s3assets.Asset): void {
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [`arn:${Aws.PARTITION}:s3:::${asset.s3BucketName}/${asset.s3ObjectKey}`],
+    }));
+  }
+}

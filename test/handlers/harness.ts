@@ -1,0 +1,41 @@
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { createHandler } from '../../src/handlers/dispatch';
+import { CloudFormationSim, SynthesizedStack } from '../fakes/cloudformation-sim';
+import { FakeCognito, FakeCognitoOptions, seededRandom } from '../fakes/fake-cognito';
+import { FakeS3 } from '../fakes/fake-s3';
+import { VirtualClock } from '../fakes/virtual-clock';
+
+/** Synthesizes a stack built by `build` into its own cloud assembly. */
+export function synth(build: (stack: Stack) => void, stackName = 'Test'): SynthesizedStack {
+  const assemblyDir = mkdtempSync(join(tmpdir(), 'cdk-private-workforce-test-'));
+  const app = new App({ outdir: assemblyDir, context: { 'aws:cdk:disable-creation-stack-traces': true } });
+  const stack = new Stack(app, stackName, { env: { account: '123456789012', region: 'us-east-1' } });
+  build(stack);
+  const template = app.synth().getStackByName(stackName).template;
+  return { template, assemblyDir, stackName };
+}
+
+/** The fakes, the real handler wired to them through real SDK clients, and a small CloudFormation. */
+export function harness(options: Partial<FakeCognitoOptions> = {}) {
+  const clock = new VirtualClock();
+  const cognito = new FakeCognito({ clock, latencyMs: 40, ...options });
+  const s3 = new FakeS3();
+  const log: string[] = [];
+  const handler = createHandler({
+    cognito: cognito.client(),
+    s3: s3.client(),
+    clock,
+    random: seededRandom(7),
+    log: (message) => log.push(message),
+  });
+  const cfn = new CloudFormationSim(cognito, s3, handler, clock);
+  return { clock, cognito, s3, handler, cfn, log };
+}
+
+/** The operations that changed Cognito state among the fake's requests since `from`. */
+export function writes(cognito: FakeCognito, from = 0): string[] {
+  return cognito.requests.slice(from).map((r) => r.operation).filter((op) => !/^(Describe|List|AdminGet)/.test(op));
+}
