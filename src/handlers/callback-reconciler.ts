@@ -45,9 +45,17 @@ export async function reconcileCallback(
     stale.add(previous.CallbackUrl).add(previous.LogoutUrl);
   }
 
-  await reconcileClient(ctx.cognito, props, urls, stale, ctx);
-  if (props.InvitationBody !== undefined && props.InvitationSubject !== undefined) {
-    await reconcileInvitation(ctx.cognito, props.UserPoolId, props.InvitationSubject, renderInvitation(props.InvitationBody, urls.PortalUrl), ctx);
+  try {
+    await reconcileClient(ctx.cognito, props, urls, stale, ctx);
+    if (props.InvitationBody !== undefined && props.InvitationSubject !== undefined) {
+      await reconcileInvitation(ctx.cognito, props.UserPoolId, props.InvitationSubject, renderInvitation(props.InvitationBody, urls.PortalUrl), ctx);
+    }
+  } catch (error) {
+    if ((error as Error).name === 'ResourceNotFoundException') {
+      throw new Error(`User pool ${props.UserPoolId} or its app client ${props.ClientId} does not exist (${(error as Error).message}). ` +
+        'If it was deleted outside CloudFormation, restore it or let the stack create a new one (change the construct id), then deploy again.');
+    }
+    throw error;
   }
   return { PhysicalResourceId: physicalResourceId, Data: urls };
 }

@@ -85,6 +85,8 @@ interface PoolState {
   pool: Json;
   clients: Map<string, Json>;
   users: Map<string, UserState>;
+  /** User keys by lower-case email, for the alias check. */
+  emails: Map<string, string>;
   groups: Map<string, Set<string>>;
 }
 
@@ -124,6 +126,8 @@ export class FakeCognito {
   public readonly sentEmails: SentEmail[] = [];
   /** Calls answered with a throttling error (injected or over quota). */
   public throttled = 0;
+  /** The same, by operation. */
+  public readonly throttledBy = new Map<string, number>();
   /** The API model requests are checked against. */
   public readonly model = cognitoModel;
 
@@ -183,7 +187,7 @@ export class FakeCognito {
         pool[field] = properties[field];
       }
     }
-    this.pools.set(id, { pool, clients: new Map(), users: new Map(), groups: new Map() });
+    this.pools.set(id, { pool, clients: new Map(), users: new Map(), emails: new Map(), groups: new Map() });
     this.applyPoolUpdate(pool, cfnPoolToApi(properties));
     return id;
   }
@@ -280,7 +284,7 @@ export class FakeCognito {
     const rate = this.options.throttleRate ?? 0;
     const applies = !this.options.throttledOperations || this.options.throttledOperations.includes(operation);
     if (rate > 0 && applies && this.random() < rate) {
-      this.throttled++;
+      this.countThrottle(operation);
       throw new ServiceError('TooManyRequestsException', 'Rate exceeded (injected)');
     }
     const quota = QUOTAS[operation];
@@ -291,11 +295,16 @@ export class FakeCognito {
       bucket.at = now;
       this.buckets.set(quota.category, bucket);
       if (bucket.tokens < 1) {
-        this.throttled++;
+        this.countThrottle(operation);
         throw new ServiceError('TooManyRequestsException', `Rate exceeded for ${quota.category} (${quota.rps} per second)`);
       }
       bucket.tokens -= 1;
     }
+  }
+
+  private countThrottle(operation: string): void {
+    this.throttled++;
+    this.throttledBy.set(operation, (this.throttledBy.get(operation) ?? 0) + 1);
   }
 
   private dispatch(operation: string, input: Json): Json {
@@ -346,7 +355,11 @@ export class FakeCognito {
       case 'AdminDeleteUser': {
         const state = this.poolState(input.UserPoolId);
         const key = this.userKey(state, input.Username);
+        const email = state.users.get(key)!.Attributes.find((a) => a.Name === 'email')?.Value;
         state.users.delete(key);
+        if (email) {
+          state.emails.delete(email.toLowerCase());
+        }
         state.groups.forEach((members) => members.delete(key));
         return {};
       }
@@ -367,7 +380,14 @@ export class FakeCognito {
         updated[name] = clone(POOL_DEFAULTS[field]);
       }
     }
-    const adminConfig = updated.AdminCreateUserConfig ?? {};
+    // Omitted members of AdminCreateUserConfig take their defaults too; Describe mirrors the
+    // deprecated UnusedAccountValidityDays from TemporaryPasswordValidityDays, as Cognito does.
+    const adminConfig = {
+      AllowAdminCreateUserOnly: false,
+      ...updated.AdminCreateUserConfig,
+      UnusedAccountValidityDays: updated.Policies?.PasswordPolicy?.TemporaryPasswordValidityDays ?? 7,
+    };
+    updated.AdminCreateUserConfig = adminConfig;
     const temporaryPasswordDays = request.Policies?.PasswordPolicy?.TemporaryPasswordValidityDays;
     if (request.AdminCreateUserConfig?.UnusedAccountValidityDays !== undefined && temporaryPasswordDays !== undefined) {
       throw new ServiceError('InvalidParameterException', 'Please use TemporaryPasswordValidityDays in PasswordPolicy instead of UnusedAccountValidityDays');
@@ -433,11 +453,14 @@ export class FakeCognito {
     if ((state.pool.UsernameAttributes ?? []).includes('email') && input.Username !== email) {
       throw new ServiceError('InvalidParameterException', 'Username should be an email.');
     }
-    if (email && [...state.users.values()].some((u) => u.Attributes.some((a) => a.Name === 'email' && a.Value.toLowerCase() === email.toLowerCase()))) {
+    if (email && state.emails.has(email.toLowerCase())) {
       throw new ServiceError('AliasExistsException', 'An account with the given email already exists.');
     }
     const user: UserState = { Username: input.Username, Attributes: clone(attributes), Enabled: true, UserStatus: 'FORCE_CHANGE_PASSWORD' };
     state.users.set(key, user);
+    if (email) {
+      state.emails.set(email.toLowerCase(), key);
+    }
     if (input.MessageAction !== 'SUPPRESS' && email && (input.DesiredDeliveryMediums ?? ['SMS']).includes('EMAIL')) {
       const template = state.pool.AdminCreateUserConfig?.InviteMessageTemplate ?? {};
       this.sentEmails.push({

@@ -85,7 +85,7 @@ describe('lifecycle of a PrivateWorkforce against the fakes', () => {
     const poolId = h.cfn.physicalIdOf(POOL);
     const before = h.cognito.describePool(poolId);
 
-    const invocations = await h.cfn.deploy(synth(build({ passwordPolicy: { minLength: 14, tempPasswordValidity: Duration.days(3) } })));
+    const invocations = await h.cfn.deploy(synth(build({ passwordPolicy: { minLength: 14 } })));
     expect(invocations.map((i) => `${i.requestType} ${i.resourceType}`)).toEqual(['Update Custom::PrivateWorkforceCallbackReconciler']);
 
     const after = h.cognito.describePool(poolId);

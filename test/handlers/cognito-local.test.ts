@@ -1,0 +1,171 @@
+import { ChildProcess, spawn } from 'child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { createServer, Socket } from 'net';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import * as sdk from '@aws-sdk/client-cognito-identity-provider';
+import { S3Client } from '@aws-sdk/client-s3';
+import { CognitoBackbone } from '../../src';
+import { systemClock } from '../../src/handlers/clock';
+import { createHandler, ResourceEvent } from '../../src/handlers/dispatch';
+import { CALLBACK_RECONCILER_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE } from '../../src/handlers/types';
+
+// The same flows against cognito-local, a second and independent Cognito implementation, started
+// on 127.0.0.1 by the test. It is faithful for app client URLs, AdminCreateUser, ListUsers and
+// groups; its UpdateUserPool drops omitted fields and its UpdateUserPoolClient merges, so the
+// read-modify-write checks live in the fake's tests.
+
+let server: ChildProcess;
+let dir: string;
+let cognito: sdk.CognitoIdentityProviderClient;
+const SUB = 'local123.labeling.us-east-1.sagemaker.aws';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = new Socket();
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+      socket.connect(port, '127.0.0.1');
+    });
+    if (open) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`cognito-local did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cognito-local-'));
+  // cognito-local's pools default to email user names; the library's pools use email as an alias.
+  mkdirSync(join(dir, '.cognito'));
+  writeFileSync(join(dir, '.cognito', 'config.json'), JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }));
+  const port = await freePort();
+  server = spawn(process.execPath, [require.resolve('cognito-local/lib/bin/start.js')], {
+    cwd: dir,
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port) },
+    stdio: 'ignore',
+  });
+  await waitForPort(port, 30_000);
+  cognito = new sdk.CognitoIdentityProviderClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}, 60_000);
+
+afterAll(() => {
+  server?.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function handler() {
+  return createHandler({ cognito, s3: new S3Client({ region: 'us-east-1' }), clock: systemClock, log: () => undefined });
+}
+
+function event(resourceType: string, properties: any, requestType: 'Create' | 'Update' = 'Create'): ResourceEvent<any> {
+  return {
+    RequestType: requestType,
+    ResourceType: resourceType,
+    LogicalResourceId: 'Local',
+    RequestId: 'local',
+    StackId: 'local',
+    ResourceProperties: properties,
+    ...(requestType === 'Update' ? { PhysicalResourceId: 'local', OldResourceProperties: properties } : {}),
+  } as ResourceEvent<any>;
+}
+
+async function newPool() {
+  const pool = await cognito.send(new sdk.CreateUserPoolCommand({
+    PoolName: 'workers',
+    AliasAttributes: ['email'],
+    AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+  }));
+  const client = await cognito.send(new sdk.CreateUserPoolClientCommand({
+    UserPoolId: pool.UserPool!.Id!,
+    ClientName: 'portal',
+    GenerateSecret: true,
+    AllowedOAuthFlowsUserPoolClient: true,
+    AllowedOAuthFlows: ['code'],
+    AllowedOAuthScopes: ['openid', 'email', 'profile'],
+    SupportedIdentityProviders: ['COGNITO'],
+    CallbackURLs: [CognitoBackbone.PLACEHOLDER_CALLBACK_URL, 'https://tools.example.com/cb'],
+    LogoutURLs: [CognitoBackbone.PLACEHOLDER_LOGOUT_URL],
+  }));
+  return { poolId: pool.UserPool!.Id!, clientId: client.UserPoolClient!.ClientId! };
+}
+
+describe('handlers against cognito-local', () => {
+  test('the reconciler puts the portal URLs in the app client and keeps the rest', async () => {
+    const { poolId, clientId } = await newPool();
+    await handler()(event(CALLBACK_RECONCILER_RESOURCE_TYPE, {
+      UserPoolId: poolId,
+      ClientId: clientId,
+      PortalSubDomain: SUB,
+      PlaceholderUrls: [CognitoBackbone.PLACEHOLDER_CALLBACK_URL, CognitoBackbone.PLACEHOLDER_LOGOUT_URL],
+      Fingerprint: 'x',
+    }));
+    const client = (await cognito.send(new sdk.DescribeUserPoolClientCommand({ UserPoolId: poolId, ClientId: clientId }))).UserPoolClient!;
+    expect(client.CallbackURLs).toEqual([`https://${SUB}/oauth2/idpresponse`, 'https://tools.example.com/cb']);
+    expect(client.LogoutURLs).toEqual([`https://${SUB}/logout`]);
+    expect(client.AllowedOAuthFlows).toEqual(['code']);
+    expect(client.AllowedOAuthScopes).toEqual(['openid', 'email', 'profile']);
+    expect(client.ClientSecret).toBeDefined();
+  });
+
+  test('the sender invites each worker once, puts team members in their group, and a repeat does nothing', async () => {
+    const { poolId } = await newPool();
+    await cognito.send(new sdk.CreateGroupCommand({ UserPoolId: poolId, GroupName: 'team-a' }));
+    const properties = {
+      UserPoolId: poolId,
+      WorkerSources: [{
+        Inline: [
+          { username: 'ana', email: 'ana@example.com', groups: ['team-a'] },
+          { username: 'bo', email: 'bo@example.com' },
+          { username: 'cy', email: 'cy@example.com', groups: ['team-a'] },
+        ],
+      }],
+      ManagedGroups: ['team-a'],
+      RemovedWorkers: 'RETAIN',
+      MaxRequestsPerSecond: '20',
+      MaxConcurrency: '4',
+    };
+    const first = await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, properties));
+    expect(first.Data).toMatchObject({ Workers: 3, Invited: 3, AlreadyPresent: 0, MembershipChanges: 2 });
+
+    const users = (await cognito.send(new sdk.ListUsersCommand({ UserPoolId: poolId }))).Users!;
+    expect(users.map((u) => u.Username).sort()).toEqual(['ana', 'bo', 'cy']);
+    expect(users.every((u) => u.UserStatus === 'FORCE_CHANGE_PASSWORD')).toBe(true);
+    const members = (await cognito.send(new sdk.ListUsersInGroupCommand({ UserPoolId: poolId, GroupName: 'team-a' }))).Users!;
+    expect(members.map((u) => u.Username).sort()).toEqual(['ana', 'cy']);
+
+    const again = await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, properties, 'Update'));
+    expect(again.Data).toMatchObject({ Workers: 3, Invited: 0, AlreadyPresent: 3, MembershipChanges: 0 });
+  });
+
+  test('AdminCreateUser of an existing user is success, not a second invitation', async () => {
+    const { poolId } = await newPool();
+    await cognito.send(new sdk.AdminCreateUserCommand({ UserPoolId: poolId, Username: 'ana', UserAttributes: [{ Name: 'email', Value: 'ana@example.com' }], DesiredDeliveryMediums: ['EMAIL'] }));
+    const response = await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, {
+      UserPoolId: poolId,
+      WorkerSources: [{ Inline: [{ username: 'ana', email: 'ana@example.com' }] }],
+      RemovedWorkers: 'RETAIN',
+      MaxRequestsPerSecond: '20',
+      MaxConcurrency: '4',
+    }));
+    expect(response.Data).toMatchObject({ Invited: 0, AlreadyPresent: 1 });
+  });
+});

@@ -1,0 +1,141 @@
+import * as sdk from '@aws-sdk/client-cognito-identity-provider';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { harness, synth } from './harness';
+import { PrivateWorkforce, Workers } from '../../src';
+import * as cognitoUpdate from '../../src/handlers/cognito-update';
+import { USER_POOL_CLIENT_UPDATE_FIELDS, USER_POOL_RENAMED_FIELDS, USER_POOL_UPDATE_FIELDS } from '../../src/handlers/cognito-update';
+import { ApiModel, ModelViolation, sdkSchemaMembers } from '../fakes/api-model';
+
+const schema = sdkSchemaMembers(sdk as unknown as Record<string, unknown>);
+const botocore = ApiModel.load('cognito-idp', '2016-04-18');
+
+describe('read-modify-write field lists match the AWS API models', () => {
+  // Two models: the current SDK's schema, and botocore 1.29 from Debian (older: it lacks the
+  // members listed below, which the SDK schema has).
+  const NEWER_THAN_BOTOCORE = ['DcrConfiguration', 'PoolName', 'UserPoolTier', 'KeyConfiguration', 'IssuerConfiguration',
+    'AcrConfiguration', 'RefreshTokenRotation', 'Policies.SignInPolicy'];
+
+  test('UpdateUserPool: every member of the request is copied from DescribeUserPool', () => {
+    const copied = [...USER_POOL_UPDATE_FIELDS, ...Object.values(USER_POOL_RENAMED_FIELDS)].sort();
+    expect(copied).toEqual(schema('UpdateUserPoolRequest').filter((m) => m !== 'UserPoolId').sort());
+    const botocoreMembers = botocore.members('UpdateUserPoolRequest').filter((m) => m !== 'UserPoolId');
+    expect(botocoreMembers.every((m) => copied.includes(m))).toBe(true);
+    expect(copied.filter((m) => !botocoreMembers.includes(m)).every((m) => NEWER_THAN_BOTOCORE.includes(m))).toBe(true);
+  });
+
+  test('UpdateUserPool: every copied field is something DescribeUserPool returns', () => {
+    const described = schema('UserPoolType');
+    for (const field of [...USER_POOL_UPDATE_FIELDS, ...Object.keys(USER_POOL_RENAMED_FIELDS)]) {
+      expect(described).toContain(field);
+    }
+  });
+
+  test('UpdateUserPoolClient: every member of the request is copied from DescribeUserPoolClient', () => {
+    const copied = [...USER_POOL_CLIENT_UPDATE_FIELDS].sort();
+    expect(copied).toEqual(schema('UpdateUserPoolClientRequest').filter((m) => m !== 'UserPoolId' && m !== 'ClientId').sort());
+    const botocoreMembers = botocore.members('UpdateUserPoolClientRequest').filter((m) => m !== 'UserPoolId' && m !== 'ClientId');
+    expect(botocoreMembers.every((m) => copied.includes(m))).toBe(true);
+    expect(copied.filter((m) => !botocoreMembers.includes(m)).every((m) => NEWER_THAN_BOTOCORE.includes(m))).toBe(true);
+    const described = schema('UserPoolClientType');
+    for (const field of copied) {
+      expect(described).toContain(field);
+    }
+  });
+
+  test('the deprecated UnusedAccountValidityDays is dropped next to TemporaryPasswordValidityDays', () => {
+    const request = cognitoUpdate.userPoolUpdate({
+      Id: 'us-east-1_abc',
+      Policies: { PasswordPolicy: { TemporaryPasswordValidityDays: 3 } },
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true, UnusedAccountValidityDays: 3 },
+    });
+    expect(request.AdminCreateUserConfig).toEqual({ AllowAdminCreateUserOnly: true });
+    expect(() => botocore.check('UpdateUserPool', request)).not.toThrow();
+  });
+});
+
+describe('the fakes catch what real AWS would punish', () => {
+  const build = (refreshDays = 30) => (stack: Stack) => {
+    new PrivateWorkforce(stack, 'Workforce', { workforceName: 'labeling', refreshTokenValidity: Duration.days(refreshDays), workers: Workers.fromList([{ email: 'a@example.com' }]) });
+  };
+
+  afterEach(() => jest.restoreAllMocks());
+
+  test('an UpdateUserPoolClient that omits fields resets them in the fake (so a handler doing it fails the lifecycle tests)', async () => {
+    const h = harness();
+    await h.cfn.deploy(synth(build()));
+    // Sabotage the reconciler: send only the URLs, as the baseline architecture does.
+    const spy = jest.spyOn(cognitoUpdate, 'userPoolClientUpdate').mockImplementation((client, changes) =>
+      ({ UserPoolId: client.UserPoolId, ClientId: client.ClientId, ...changes }));
+    await h.cfn.deploy(synth(build(7)));
+    expect(spy).toHaveBeenCalled();
+    const client = h.cognito.describeClient(h.cfn.physicalIdOf('AWS::Cognito::UserPool'), h.cfn.physicalIdOf('AWS::Cognito::UserPoolClient'));
+    expect(client.CallbackURLs[0]).toMatch(/oauth2\/idpresponse$/);
+    // ...but the rest of the client went back to Cognito's defaults: sign-in through the portal broke.
+    expect(client.AllowedOAuthFlowsUserPoolClient).toBe(false);
+    expect(client.AllowedOAuthFlows).toBeUndefined();
+    expect(client.RefreshTokenValidity).toBe(30);
+    expect(client.PreventUserExistenceErrors).toBe('LEGACY');
+  });
+
+  test('an UpdateUserPool that sends the deprecated UnusedAccountValidityDays is refused, as by Cognito', async () => {
+    const h = harness();
+    await h.cfn.deploy(synth(build()));
+    const poolId = h.cfn.physicalIdOf('AWS::Cognito::UserPool');
+    const described = h.cognito.describePool(poolId);
+    expect(described.AdminCreateUserConfig.UnusedAccountValidityDays).toBe(7);
+    const naive = { ...described, UserPoolId: poolId };
+    const request = Object.fromEntries(Object.entries(naive).filter(([k]) => h.cognito.model.members('UpdateUserPoolRequest').includes(k)));
+    await expect(h.clock.run(h.cognito.client().send(new sdk.UpdateUserPoolCommand(request as any))))
+      .rejects.toThrow(/Please use TemporaryPasswordValidityDays/);
+  });
+
+  test('an UpdateUserPool that omits fields turns MFA off in the fake', async () => {
+    const h = harness();
+    await h.cfn.deploy(synth(build()));
+    const poolId = h.cfn.physicalIdOf('AWS::Cognito::UserPool');
+    expect(h.cognito.describePool(poolId).MfaConfiguration).toBe('ON');
+    await h.clock.run(h.cognito.client().send(new sdk.UpdateUserPoolCommand({
+      UserPoolId: poolId,
+      AdminCreateUserConfig: { InviteMessageTemplate: { EmailMessage: 'Hi {username}, {####}', EmailSubject: 'Hi' } },
+    })));
+    const pool = h.cognito.describePool(poolId);
+    expect(pool.MfaConfiguration).toBe('OFF');
+    expect(pool.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(false);
+    expect(pool.Policies.PasswordPolicy.MinimumLength).toBe(8);
+  });
+
+  test('a request the API model rejects fails, and is recorded', async () => {
+    const h = harness();
+    await h.cfn.deploy(synth(build()));
+    const poolId = h.cfn.physicalIdOf('AWS::Cognito::UserPool');
+    const clientId = h.cfn.physicalIdOf('AWS::Cognito::UserPoolClient');
+    const send = h.cognito.client().send(new sdk.UpdateUserPoolClientCommand({
+      UserPoolId: poolId,
+      ClientId: clientId,
+      CallbackURLs: [`https://portal.example.com/${'x'.repeat(1100)}`],
+    }));
+    await expect(h.clock.run(send)).rejects.toThrow(/violates the AWS API model/);
+    expect(h.cognito.violations).toHaveLength(1);
+    expect(h.cognito.violations[0].problems).toEqual([
+      expect.stringMatching(/^UpdateUserPoolClient\.CallbackURLs\[0\]: 1127 characters, more than 1024$/),
+    ]);
+  });
+
+  test('the model rejects unknown members, bad patterns, enums and missing required members', () => {
+    const check = (input: unknown) => {
+      try {
+        botocore.check('AdminCreateUser', input);
+        return [];
+      } catch (error) {
+        return (error as ModelViolation).problems;
+      }
+    };
+    expect(check({ UserPoolId: 'us-east-1_abc', Username: 'ana' })).toEqual([]);
+    expect(check({ UserPoolId: 'not a pool id', Username: 'ana', Bogus: 1, DesiredDeliveryMediums: ['PIGEON'] })).toEqual([
+      'AdminCreateUser.UserPoolId: "not a pool id" does not match [\\w-]+_[0-9a-zA-Z]+',
+      'AdminCreateUser.Bogus: not a member of AdminCreateUserRequest',
+      'AdminCreateUser.DesiredDeliveryMediums[0]: "PIGEON" is not one of SMS, EMAIL',
+    ]);
+    expect(check({ Username: 'ana' })).toEqual(['AdminCreateUser.UserPoolId: required by AdminCreateUserRequest, missing']);
+  });
+});

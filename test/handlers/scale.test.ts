@@ -1,0 +1,47 @@
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { harness, synth } from './harness';
+import { PrivateWorkforce, Workers } from '../../src';
+
+/** A CSV file of `count` workers. */
+function workersFile(count: number): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'workers-')), 'workers.csv');
+  writeFileSync(file, ['email', ...Array.from({ length: count }, (_, i) => `worker${i}@example.com`)].join('\n'));
+  return file;
+}
+
+describe('inviting thousands of workers within the UserCreation quota', () => {
+  const file = workersFile(10_000);
+  const stack = synth((s) => {
+    new PrivateWorkforce(s, 'Workforce', { workforceName: 'labeling', workers: Workers.fromFile(file) });
+  });
+
+  test('10,000 workers, no throttling: all invited once, within 10% of 10,000 / 50 s', async () => {
+    const h = harness();
+    const started = h.clock.now();
+    await h.cfn.deploy(stack);
+    const seconds = (h.clock.now() - started) / 1000;
+
+    expect(h.cognito.sentEmails).toHaveLength(10_000);
+    expect(new Set(h.cognito.sentEmails.map((e) => e.to)).size).toBe(10_000);
+    expect(h.cognito.count('AdminCreateUser')).toBe(10_000);
+    expect(h.cognito.throttled).toBe(0); // the client-side limit keeps under the quota
+    expect(seconds).toBeLessThanOrEqual((10_000 / 50) * 1.1);
+    expect(seconds).toBeGreaterThanOrEqual(10_000 / 50);
+  });
+
+  test('10,000 workers with 30% of calls throttled: all invited, none twice', async () => {
+    const h = harness({ throttleRate: 0.3, throttledOperations: ['AdminCreateUser'] });
+    await h.cfn.deploy(stack);
+
+    expect(h.cognito.throttled).toBeGreaterThan(2_000);
+    expect(h.cognito.sentEmails).toHaveLength(10_000);
+    expect(new Set(h.cognito.sentEmails.map((e) => e.username)).size).toBe(10_000);
+    expect(h.cognito.users(h.cfn.physicalIdOf('AWS::Cognito::UserPool'))).toHaveLength(10_000);
+    expect(h.cognito.violations).toEqual([]);
+    // A redeploy with the same list invites nobody.
+    const sender = h.cfn.invocations.find((i) => i.resourceType === 'Custom::PrivateWorkforceInvitationSender')!;
+    expect(sender.data).toMatchObject({ Workers: 10_000, Invited: 10_000, AlreadyPresent: 0 });
+  });
+});
