@@ -21,7 +21,9 @@ function richPool(h: ReturnType<typeof harness>) {
     UserPoolAddOns: { AdvancedSecurityMode: 'AUDIT' },
     DeletionProtection: 'ACTIVE',
     Policies: {
-      PasswordPolicy: { MinimumLength: 16, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: false, TemporaryPasswordValidityDays: 2 },
+      PasswordPolicy: {
+        MinimumLength: 16, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: false, TemporaryPasswordValidityDays: 2,
+      },
     },
     LambdaConfig: { PreSignUp: 'arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up' },
     UserPoolTags: { team: 'labeling' },
