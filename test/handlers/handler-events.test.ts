@@ -22,7 +22,12 @@ function richPool(h: ReturnType<typeof harness>) {
     DeletionProtection: 'ACTIVE',
     Policies: {
       PasswordPolicy: {
-        MinimumLength: 16, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: false, TemporaryPasswordValidityDays: 2,
+        MinimumLength: 16,
+        RequireUppercase: true,
+        RequireLowercase: true,
+        RequireNumbers: true,
+        RequireSymbols: false,
+        TemporaryPasswordValidityDays: 2,
       },
     },
     LambdaConfig: { PreSignUp: 'arn:aws:lambda:us-east-1:123456789012:function:pre-sign-up' },
