@@ -1,7 +1,7 @@
 // The example app: what a team drops into its own CDK app. `npm run demo` synthesizes it offline.
 import { App, CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PrivateWorkforce } from '../src';
+import { PrivateWorkforce, Workers } from '../src';
 
 /** One stack with a private workforce. */
 export class LabelingStack extends Stack {
@@ -12,6 +12,10 @@ export class LabelingStack extends Stack {
     this.workforce = new PrivateWorkforce(this, 'Workforce', {
       workforceName: 'example-labeling',
       sourceIpCidrs: ['203.0.113.0/24'],
+      workers: Workers.fromList([
+        { email: 'ana@example.com' },
+        { email: 'bo@example.com', username: 'bo' },
+      ]),
     });
     new CfnOutput(this, 'PortalUrl', { value: this.workforce.portalUrl, description: 'Labeling portal' });
     new CfnOutput(this, 'UserPoolId', { value: this.workforce.userPool.userPoolId });

@@ -45,6 +45,13 @@ for (const stack of assembly.stacks) {
     console.log(`    ${where}\n      -> ${id}: ${resource.Type}${describe(resource)}`);
   }
 
+  console.log('\n  Portal wiring (what runs after CloudFormation has created or updated the pool and client):');
+  for (const id of ids) {
+    for (const line of wiring(id, resources)) {
+      console.log(`    ${line}`);
+    }
+  }
+
   const outputs = stack.template.Outputs ?? {};
   if (Object.keys(outputs).length > 0) {
     console.log('\n  Outputs:');
@@ -78,6 +85,34 @@ function describe(resource: any): string {
     default:
       return '';
   }
+}
+
+/** What a custom resource of the library does, in words. */
+function wiring(id: string, resources: Record<string, any>): string[] {
+  const resource = resources[id];
+  const p = resource.Properties ?? {};
+  if (resource.Type === 'Custom::PrivateWorkforceCallbackReconciler') {
+    const portal = `https://${render(p.PortalSubDomain)}`;
+    return [
+      `${id} (CallbackReconciler):`,
+      `  app client ${render(p.ClientId)}: callback URL ${portal}/oauth2/idpresponse, logout URL ${portal}/logout`,
+      `    replacing ${p.PlaceholderUrls.join(' and ')}; other URLs and settings kept (read-modify-write)`,
+      `  user pool ${render(p.UserPoolId)}: invitation "${p.InvitationSubject}" with {portalUrl} = ${portal}`,
+      `  re-runs when the pool's or client's CloudFormation properties change: fingerprint ${p.Fingerprint.slice(0, 12)}..., ` +
+        `inputs ${render(p.FingerprintInputs ?? [])}`,
+    ];
+  }
+  if (resource.Type === 'Custom::PrivateWorkforceInvitationSender') {
+    const sources = (p.WorkerSources ?? []).map((s: any) => (s.Inline ? `${s.Inline.length} inline` : `S3 ${render(s.Key)}`));
+    const names = (p.WorkerSources ?? []).flatMap((s: any) => (s.Inline ?? []).map((w: any) => `${w.username} <${w.email}>`));
+    return [
+      `${id} (InvitationSender):`,
+      `  invites workers into user pool ${render(p.UserPoolId)} from ${sources.join(', ')}${names.length ? `: ${names.join(', ')}` : ''}`,
+      `  after the portal is wired (waits for ${render(p.PortalUrl)}); at most ${p.MaxRequestsPerSecond} invitations per second; ` +
+        `removed workers: ${p.RemovedWorkers}`,
+    ];
+  }
+  return [];
 }
 
 /** Renders a template value compactly: intrinsics as Ref/GetAtt shorthand. */

@@ -1,9 +1,12 @@
+import { mkdtempSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { OIDC } from './fixtures';
 import { newStack } from './util';
-import { IpAddressType, PrivateWorkforce, WorkforceResource } from '../src';
+import { IpAddressType, PrivateWorkforce, WorkerRemovalPolicy, WorkforceResource, Workers } from '../src';
 
 /** The stacks every template-level check (AWS's validator, cdk-nag) runs over. */
 export const SCENARIOS: Record<string, () => Stack> = {
@@ -41,6 +44,17 @@ export const SCENARIOS: Record<string, () => Stack> = {
       sourceIpCidrs: ['203.0.113.0/24', '2001:db8::/32'],
       ipAddressType: IpAddressType.DUALSTACK,
     });
+    return stack;
+  },
+  'workers inline and from a file': () => {
+    const stack = newStack('Workers');
+    const file = join(mkdtempSync(join(tmpdir(), 'workers-')), 'workers.csv');
+    writeFileSync(file, ['email', ...Array.from({ length: 2000 }, (_, i) => `worker${i}@example.com`)].join('\n'));
+    const workforce = new PrivateWorkforce(stack, 'Workforce', {
+      workers: Workers.fromList([{ email: 'lead@example.com', username: 'lead' }]),
+      removedWorkers: WorkerRemovalPolicy.DISABLE,
+    });
+    workforce.addWorkers(Workers.fromFile(file));
     return stack;
   },
   'OIDC WorkforceResource alone': () => {
