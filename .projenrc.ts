@@ -36,7 +36,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // One handler Lambda (src/handlers/provider.lambda.ts); the Lambda runtime ships SDK v3.
   lambdaOptions: {
-    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
     bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
     awsSdkConnectionReuse: false, // an SDK v2 setting; v3 reuses connections by default
   },

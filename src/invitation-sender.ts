@@ -60,6 +60,15 @@ export interface InvitationSenderProps {
   readonly emailAsUsername?: boolean;
 
   /**
+   * Whether Cognito emails each new worker an invitation. With false, workers are created without
+   * one (AdminCreateUser `MessageAction: SUPPRESS`), for example when they sign in through a
+   * federated identity provider or you hand out access yourself.
+   *
+   * @default true
+   */
+  readonly sendInvitationEmails?: boolean;
+
+  /**
    * The reconciler whose portal wiring the invitations wait for, so they carry the portal URL.
    *
    * @default - invitations do not wait
@@ -90,6 +99,7 @@ export class InvitationSender extends Construct {
   private readonly provider: HandlerProvider;
   private readonly emailAsUsername: boolean;
   private readonly userPool: cognito.IUserPool;
+  private readonly sendsEmails: boolean;
   private warnedAboutEmail = false;
   private assets = 0;
 
@@ -112,6 +122,7 @@ export class InvitationSender extends Construct {
       RemovedWorkers: removedWorkers,
       MaxRequestsPerSecond: String(props.maxInvitationsPerSecond ?? 48),
       MaxConcurrency: '16',
+      SuppressEmails: props.sendInvitationEmails === false ? 'true' : undefined,
       PortalUrl: props.reconciler?.portalUrl,
     };
     this.resource = new CustomResource(this, 'Resource', {
@@ -122,6 +133,7 @@ export class InvitationSender extends Construct {
     this.resource.node.addDependency(this.provider.role);
 
     this.userPool = props.userPool;
+    this.sendsEmails = props.sendInvitationEmails ?? true;
     if (props.workers) {
       this.addWorkers(props.workers);
     }
@@ -170,7 +182,7 @@ export class InvitationSender extends Construct {
         `${this.workers.size} workers: one deploy invites about ${WORKERS_PER_DEPLOY_MAX} within the 15-minute Lambda limit; ` +
         'deploy again to invite the rest (invited workers are skipped).');
     }
-    if (!this.warnedAboutEmail && this.workers.size > DEFAULT_SENDER_DAILY_EMAILS && usesDefaultEmailSender(this.userPool)) {
+    if (!this.warnedAboutEmail && this.sendsEmails && this.workers.size > DEFAULT_SENDER_DAILY_EMAILS && usesDefaultEmailSender(this.userPool)) {
       this.warnedAboutEmail = true;
       Annotations.of(this).addWarningV2('cdk-private-workforce:defaultEmailSenderLimit',
         `${this.workers.size} invitations, but Cognito's default email sender allows about ${DEFAULT_SENDER_DAILY_EMAILS} emails a day: ` +

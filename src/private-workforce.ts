@@ -92,6 +92,14 @@ export interface PrivateWorkforceProps extends CognitoBackboneOptions {
   readonly removedWorkers?: WorkerRemovalPolicy;
 
   /**
+   * Whether Cognito emails each new worker an invitation; with false, workers are created without
+   * one (for example when they sign in through a federated identity provider).
+   *
+   * @default true
+   */
+  readonly sendInvitationEmails?: boolean;
+
+  /**
    * Whether an existing `userPool` signs in with the email as user name
    * (`UsernameAttributes: email`), so that each worker's user name is their email.
    *
@@ -135,6 +143,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
   private invitationSender?: InvitationSender;
   private readonly removedWorkers: WorkerRemovalPolicy;
   private readonly emailAsUsername: boolean;
+  private readonly sendInvitationEmails?: boolean;
 
   constructor(scope: Construct, id: string, props: PrivateWorkforceProps = {}) {
     super(scope, id);
@@ -149,6 +158,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
     }
     this.removedWorkers = props.removedWorkers ?? WorkerRemovalPolicy.RETAIN;
     this.emailAsUsername = props.emailAsUsername ?? false;
+    this.sendInvitationEmails = props.sendInvitationEmails;
     const workforceName = props.workforceName ?? deriveWorkforceName(this);
 
     this.backbone = new CognitoBackbone(this, 'Cognito', {
@@ -208,6 +218,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
       userPool: this.userPool,
       removedWorkers: this.removedWorkers,
       emailAsUsername: this.emailAsUsername,
+      sendInvitationEmails: this.sendInvitationEmails,
       reconciler: this.reconciler,
     });
     return this.invitationSender;

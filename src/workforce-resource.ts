@@ -1,9 +1,10 @@
 import {
-  ArnFormat, CfnResource, Fn, ITaggable, IResource, Lazy, RemovalPolicy, Resource, SecretValue, Stack, TagManager, TagType,
+  ArnFormat, CfnResource, Fn, ITaggable, IResource, Lazy, RemovalPolicy, Resource, SecretValue, Stack, TagManager, TagType, Token,
 } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { acknowledgeNagFinding } from './private/nag';
 import { deriveWorkforceName, validateOidcConfig, validateWorkforceSettings } from './private/workforce-validation';
 
 /**
@@ -287,6 +288,10 @@ export class WorkforceResource extends Resource implements IWorkforce, ITaggable
       allowAllOutbound: false,
     });
     sg.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS to the labeling portal from the VPC');
+    if (Token.isUnresolved(vpc.vpcCidrBlock)) {
+      acknowledgeNagFinding(sg, 'AwsSolutions-EC23',
+        'Ingress is HTTPS from the VPC\'s own IPv4 CIDR block, a CloudFormation reference that cdk-nag cannot resolve.');
+    }
     return sg;
   }
 }

@@ -103,6 +103,13 @@ describe('InvitationSender in a PrivateWorkforce', () => {
     Annotations.fromStack(fifty.stack).hasNoWarning('*', Match.stringLikeRegexp('default email sender'));
   });
 
+  test('sendInvitationEmails: false suppresses the emails, and the warning about them', () => {
+    const workers = Workers.fromList(Array.from({ length: 60 }, (_, i) => ({ email: `w${i}@example.com` })));
+    const { stack, template } = synthWorkforce({ workers, sendInvitationEmails: false });
+    expect(onlyResource(template, SENDER).props.SuppressEmails).toBe('true');
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('default email sender'));
+  });
+
   test('removedWorkers other than RETAIN needs a pool the library owns', () => {
     const stack = newStack();
     const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_AbCdEf123');

@@ -60,8 +60,9 @@ export async function sendInvitations(
   const missing = workers.filter((w) => !existing.has(w.username.toLowerCase()));
   counts.AlreadyPresent = workers.length - missing.length;
   ctx.log(`${workers.length} workers: ${missing.length} to invite, ${counts.AlreadyPresent} already in ${props.UserPoolId}`);
+  const suppress = props.SuppressEmails === 'true';
   await forEachConcurrent(missing, positive('MaxConcurrency', props.MaxConcurrency), async (worker) => {
-    if (await createUser(props.UserPoolId, worker, creations, ctx)) {
+    if (await createUser(props.UserPoolId, worker, creations, suppress, ctx)) {
       counts.Invited++;
     } else {
       counts.AlreadyPresent++;
@@ -88,7 +89,7 @@ export async function sendInvitations(
 }
 
 /** Creates one user, which makes Cognito send the invitation. False when the user exists. */
-async function createUser(userPoolId: string, worker: WorkerRecord, limiter: RateLimiter, ctx: HandlerContext): Promise<boolean> {
+async function createUser(userPoolId: string, worker: WorkerRecord, limiter: RateLimiter, suppress: boolean, ctx: HandlerContext): Promise<boolean> {
   try {
     await ctx.call(`AdminCreateUser ${worker.username}`, async () => {
       await limiter.acquire(); // every attempt, retries included, counts against the quota
@@ -100,6 +101,7 @@ async function createUser(userPoolId: string, worker: WorkerRecord, limiter: Rat
           { Name: 'email_verified', Value: 'true' },
         ],
         DesiredDeliveryMediums: ['EMAIL'],
+        ...(suppress ? { MessageAction: 'SUPPRESS' as const } : {}),
       }));
     });
     return true;
@@ -107,6 +109,10 @@ async function createUser(userPoolId: string, worker: WorkerRecord, limiter: Rat
     const name = (error as Error).name;
     if (name === 'UsernameExistsException') {
       return false; // a retried event, or listed before ListUsers saw it: already invited
+    }
+    if (name === 'LimitExceededException') {
+      throw new Error(`Inviting worker ${worker.username} hit a Cognito limit (${(error as Error).message}). If it is the daily email limit of ` +
+        'Cognito\'s default sender, configure SES on the user pool (`email: UserPoolEmail.withSES(...)`) and deploy again: invited workers are kept and skipped.');
     }
     if (name === 'AliasExistsException') {
       throw new Error(`Worker ${worker.username}: another user of ${userPoolId} already uses ${worker.email} as email. Remove the duplicate or the other user.`);

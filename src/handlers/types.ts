@@ -61,6 +61,8 @@ export interface InvitationSenderProperties {
   readonly MaxRequestsPerSecond: string;
   /** Requests in flight at most (a number as a string). */
   readonly MaxConcurrency: string;
+  /** 'true' to create workers without an invitation email (AdminCreateUser MessageAction SUPPRESS). */
+  readonly SuppressEmails?: string;
   /** The portal URL the invitations point at; ties the sender to the reconciler. */
   readonly PortalUrl?: string;
 }

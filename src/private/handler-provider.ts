@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
+import { acknowledgeNagFinding } from './nag';
 import { ProviderFunction } from '../handlers/provider-function';
 
 /** Construct id of the singleton; a public contract (renaming it replaces the Lambdas). */
@@ -65,6 +66,18 @@ export class HandlerProvider extends Construct {
       logGroup: this.logGroup,
     });
     this.serviceToken = provider.serviceToken;
+
+    // The provider framework (aws-cdk-lib) grants itself lambda:InvokeFunction on the handler's ARN
+    // and on `<ARN>:*` (its versions), and picks its own runtime.
+    const handlerArn = `<${Stack.of(this).resolve((this.handler.node.defaultChild as lambda.CfnFunction).logicalId)}.Arn>:*`;
+    acknowledgeNagFinding(frameworkRole, 'AwsSolutions-IAM5',
+      'The CDK provider framework may invoke only the library\'s handler; the wildcard covers that function\'s versions.',
+      `Resource::${handlerArn}`);
+    const frameworkFunction = provider.node.tryFindChild('framework-onEvent');
+    if (frameworkFunction && (frameworkFunction as lambda.Function).runtime.name !== this.handler.runtime.name) {
+      acknowledgeNagFinding(frameworkFunction, 'AwsSolutions-L1',
+        `The CDK provider framework function runs on ${(frameworkFunction as lambda.Function).runtime.name}, chosen by aws-cdk-lib; the library's handler runs on ${this.handler.runtime.name}.`);
+    }
   }
 
   /**

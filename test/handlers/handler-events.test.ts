@@ -248,6 +248,25 @@ describe('InvitationSender handler', () => {
     }))).rejects.toThrow('Worker ANA is listed with two emails (ana@example.com, other@example.com); give each worker one user name and email.');
   });
 
+  test('SuppressEmails creates the workers without an email', async () => {
+    const h = harness();
+    const { poolId } = richPool(h);
+    const response = await h.cfn.send(senderEvent({ UserPoolId: poolId, SuppressEmails: 'true' }));
+    expect(response.Data).toMatchObject({ Invited: 1 });
+    expect(h.cognito.users(poolId).map((u) => u.Username)).toEqual(['ana']);
+    expect(h.cognito.sentEmails).toEqual([]);
+    expect(h.cognito.requests.find((r) => r.operation === 'AdminCreateUser')!.input.MessageAction).toBe('SUPPRESS');
+  });
+
+  test('the daily email limit fails with what to do', async () => {
+    const h = harness();
+    const { poolId } = richPool(h);
+    h.cognito.failAfter('AdminCreateUser', 0, 'LimitExceededException');
+    await expect(h.cfn.send(senderEvent({ UserPoolId: poolId }))).rejects.toThrow(
+      'Inviting worker ana hit a Cognito limit (Injected LimitExceededException). If it is the daily email limit of Cognito\'s default sender, ' +
+      'configure SES on the user pool (`email: UserPoolEmail.withSES(...)`) and deploy again: invited workers are kept and skipped.');
+  });
+
   test('a rate that is not a positive number is refused', async () => {
     const h = harness();
     const { poolId } = richPool(h);
