@@ -65,7 +65,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: { dirs: ['src', 'test'], devdirs: ['test', 'integ', 'example', 'scripts'] },
   tsconfigDev: { include: ['../integ/**/*.ts', '../example/**/*.ts', '../scripts/**/*.ts'] },
 
-  gitignore: ['/cdk.out/', '/example.out/', '/integ/**/cdk-integ.out.*', '/.cognito/', '/bench-results/', '/.jsii.tabl.json', '/rosetta-out/'],
+  gitignore: ['/cdk.out/', '/example.out/', '/integ/**/cdk-integ.out.*', '/integ/*.snapshot/asset.*', '/.cognito/', '/bench-results/', '/.jsii.tabl.json', '/rosetta-out/'],
 });
 for (const p of ['/integ/', '/example/', '/scripts/', '/rosetta/', '/.ci/']) project.addPackageIgnore(p);
 
@@ -99,6 +99,28 @@ project.eslint?.addOverride({
 
 // Tests synthesize stacks with the handler Lambda, whose code is the bundle.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
+// --- integ-runner over the top-level integ/ folder ------------------------------------------------
+const integArgs = '--directory integ --language typescript --app "ts-node --transpile-only -P integ/tsconfig.json {filePath}"';
+const integ = project.addTask('integ', {
+  description: 'Verify the integ snapshots offline (fails when a synthesized scenario differs from its snapshot)',
+});
+integ.spawn(project.tasks.tryFind('bundle')!);
+integ.exec(`integ-runner ${integArgs}`);
+const integSnapshot = project.addTask('integ:snapshot', { description: 'Rewrite the integ snapshots offline, without deploying' });
+integSnapshot.spawn(project.tasks.tryFind('bundle')!);
+integSnapshot.exec(`integ-runner ${integArgs} --dry-run --update-on-failed --force`);
+const integUpdate = project.addTask('integ:update', {
+  description: 'Deploy every integ scenario for real, one at a time in one Region (needs AWS credentials), and update the snapshots',
+});
+integUpdate.spawn(project.tasks.tryFind('bundle')!);
+integUpdate.exec(`integ-runner ${integArgs} --update-on-failed --force --max-workers 1 --parallel-regions \${CDK_INTEG_REGION:-us-east-1}`);
+// The test task verifies the snapshots after the unit tests (lint stays last).
+project.testTask.reset();
+project.testTask.spawn(project.tasks.tryFind('bundle')!);
+project.testTask.exec('jest --passWithNoTests --ci', { receiveArgs: true });
+project.testTask.exec(`integ-runner ${integArgs}`);
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
 
 // --- README examples compile (jsii-rosetta, strict) --------------------------------------------
 project.postCompileTask.exec('jsii-rosetta extract --strict');

@@ -173,9 +173,9 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
       ipAddressType: props.ipAddressType,
       tags: props.tags,
     });
-    // CreateWorkforce needs the pool's sign-in domain to exist.
-    if (this.backbone.userPoolDomain) {
-      this.workforce.node.addDependency(this.backbone.userPoolDomain);
+    // CreateWorkforce needs the pool's sign-in domain to exist: ours, or one defined on your pool.
+    for (const domain of this.backbone.userPool.node.children.filter((c) => c instanceof cognito.UserPoolDomain)) {
+      this.workforce.node.addDependency(domain);
     }
 
     this.workforceName = this.workforce.workforceName;

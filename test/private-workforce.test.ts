@@ -100,6 +100,15 @@ describe('PrivateWorkforce overrides', () => {
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/labeling/portal-url' });
   });
 
+  test('the workforce waits for a domain defined on an existing pool in the app', () => {
+    const stack = newStack();
+    const pool = new cognito.UserPool(stack, 'Existing');
+    const domain = pool.addDomain('Domain', { cognitoDomain: { domainPrefix: 'corp-labeling' } });
+    new PrivateWorkforce(stack, 'Workforce', { userPool: pool });
+    expect(onlyResource(templateOf(stack), 'AWS::SageMaker::Workforce').resource.DependsOn)
+      .toContain(stack.resolve((domain.node.defaultChild as cognito.CfnUserPoolDomain).logicalId));
+  });
+
   test('an existing user pool is used without a new pool, domain or web ACL', () => {
     const stack = newStack();
     const pool = cognito.UserPool.fromUserPoolId(stack, 'Existing', 'us-east-1_AbCdEf123');

@@ -35,6 +35,7 @@ export const SCENARIOS: Record<string, () => Stack> = {
         { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       ],
     });
+    vpc.addFlowLog('FlowLog');
     new PrivateWorkforce(stack, 'Workforce', { vpcConfig: { vpc }, ipAddressType: IpAddressType.DUALSTACK });
     return stack;
   },
