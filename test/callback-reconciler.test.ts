@@ -68,8 +68,8 @@ describe('CallbackReconciler', () => {
     const t = templateOf(stack);
     t.resourceCountIs('AWS::Lambda::Function', 2);
     t.resourceCountIs(RECONCILER, 2);
-    t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Timeout: 900, Handler: 'index.handler', LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) });
-    expect(lambda.Runtime.NODEJS_22_X.name).toBe('nodejs22.x');
+    t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Timeout: 900, Handler: 'index.handler', LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) });
+    expect(lambda.Runtime.NODEJS_24_X.name).toBe('nodejs24.x');
     const b = Object.values(t.findResources(RECONCILER))[1] as any;
     expect(b.Properties.InvitationBody).toBeUndefined();
   });
