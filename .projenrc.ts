@@ -133,4 +133,11 @@ demo.spawn(project.tasks.tryFind('bundle')!);
 demo.exec('ts-node --transpile-only -P test/tsconfig.json example/demo.ts');
 project.setScript('demo', 'npx projen demo');
 
+// --- The benchmark against the architecture we replace (a script, not a test) ---------------------
+const bench = project.addTask('bench', {
+  description: 'Measure this library and the baseline (../shared/baselines/seed-architecture) side by side; writes bench-results/',
+});
+bench.exec('ts-node --transpile-only -P scripts/tsconfig.json scripts/bench.ts');
+project.setScript('bench', 'npx projen bench');
+
 project.synth();

@@ -1,6 +1,6 @@
 // Shared pieces of the integ-runner apps (not an integ app itself: not named integ.*).
-import { App, Duration, Stack } from 'aws-cdk-lib';
 import { ExpectedResult, IApiCall, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { PrivateWorkforce } from '../src';
 
 /** An app whose snapshots carry no absolute paths. */

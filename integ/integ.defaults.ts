@@ -1,7 +1,7 @@
 // Defaults with two invited workers, then a second deploy that changes the pool and the client
 // (password policy, refresh-token validity): the portal wiring must survive it.
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { assertWiring, EVENTUALLY, integApp, templateBody } from './integ-helpers';
 import { PrivateWorkforce, PrivateWorkforceProps, Workers } from '../src';
 

@@ -1,6 +1,6 @@
 // An existing user pool (with its own domain) and an existing WAF web ACL.
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { assertWiring, integApp } from './integ-helpers';

@@ -3,8 +3,8 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { assertWiring, integApp } from './integ-helpers';
 import { PrivateWorkforce, Workers } from '../src';
 

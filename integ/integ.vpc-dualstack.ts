@@ -1,7 +1,7 @@
 // A portal reached through a dualstack VPC. Source CIDRs do not apply through a VPC (the
 // construct refuses the combination), so this scenario has none.
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { assertWiring, integApp } from './integ-helpers';
 import { IpAddressType, PrivateWorkforce, Workers } from '../src';

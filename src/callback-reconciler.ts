@@ -1,4 +1,4 @@
-import { CfnResource, CustomResource } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { CognitoBackbone } from './cognito-backbone';
@@ -100,6 +100,9 @@ export class CallbackReconciler extends Construct {
       FingerprintInputs: fingerprint.inputs as unknown[],
     };
     this.resource = new CustomResource(this, 'Resource', {
+      // CloudFormation fails the resource if no answer comes within this (the handler stops itself
+      // 30 seconds before its 15-minute limit and reports); without it, a lost answer waits an hour.
+      serviceTimeout: Duration.minutes(16),
       serviceToken: provider.serviceToken,
       resourceType: CALLBACK_RECONCILER_RESOURCE_TYPE,
       properties: { ...properties },

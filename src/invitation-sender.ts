@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Annotations, CustomResource, Lazy } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Lazy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
@@ -126,6 +126,9 @@ export class InvitationSender extends Construct {
       PortalUrl: props.reconciler?.portalUrl,
     };
     this.resource = new CustomResource(this, 'Resource', {
+      // CloudFormation fails the resource if no answer comes within this (the handler stops itself
+      // 30 seconds before its 15-minute limit and reports); without it, a lost answer waits an hour.
+      serviceTimeout: Duration.minutes(16),
       serviceToken: this.provider.serviceToken,
       resourceType: INVITATION_SENDER_RESOURCE_TYPE,
       properties: { ...properties },

@@ -1,5 +1,5 @@
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { CallbackReconciler } from './callback-reconciler';
 import { CognitoBackbone, CognitoBackboneOptions } from './cognito-backbone';

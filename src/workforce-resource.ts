@@ -2,7 +2,7 @@ import {
   ArnFormat, CfnResource, Fn, ITaggable, IResource, Lazy, RemovalPolicy, Resource, SecretValue, Stack, TagManager, TagType, Token,
 } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from './private/nag';
 import { deriveWorkforceName, validateOidcConfig, validateWorkforceSettings } from './private/workforce-validation';
@@ -282,12 +282,16 @@ export class WorkforceResource extends Resource implements IWorkforce, ITaggable
   }
 
   private createPortalSecurityGroup(vpc: ec2.IVpc): ec2.ISecurityGroup {
-    const sg = new ec2.SecurityGroup(this, 'PortalEndpointSecurityGroup', {
+    // aws-ec2 is one of aws-cdk-lib's largest modules: load it only when a VPC is configured, so
+    // that synth stays fast for everyone else.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Peer, Port, SecurityGroup }: typeof import('aws-cdk-lib/aws-ec2') = require('aws-cdk-lib/aws-ec2');
+    const sg = new SecurityGroup(this, 'PortalEndpointSecurityGroup', {
       vpc,
       description: 'Labeling portal VPC endpoint of the SageMaker private workforce',
       allowAllOutbound: false,
     });
-    sg.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(443), 'HTTPS to the labeling portal from the VPC');
+    sg.addIngressRule(Peer.ipv4(vpc.vpcCidrBlock), Port.tcp(443), 'HTTPS to the labeling portal from the VPC');
     if (Token.isUnresolved(vpc.vpcCidrBlock)) {
       acknowledgeNagFinding(sg, 'AwsSolutions-EC23',
         'Ingress is HTTPS from the VPC\'s own IPv4 CIDR block, a CloudFormation reference that cdk-nag cannot resolve.');

@@ -27,7 +27,8 @@ describe('CallbackReconciler', () => {
 
   test('is told the pool, the client, the SubDomain, the placeholders and the invitation', () => {
     expect(reconciler.props).toEqual({
-      ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^CdkPrivateWorkforceHandlerProviderframeworkonEvent/), 'Arn'] },
+      ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^CdkPrivateWorkforceHandler[0-9A-F]{8}$/), 'Arn'] },
+      ServiceTimeout: '960',
       UserPoolId: { Ref: pool },
       ClientId: { Ref: client },
       PortalSubDomain: { 'Fn::GetAtt': [workforce, 'SubDomain'] },
@@ -59,14 +60,14 @@ describe('CallbackReconciler', () => {
     ]);
   });
 
-  test('one handler Lambda (plus the provider framework) serves the whole stack, on a pinned runtime', () => {
+  test('one handler Lambda serves the whole stack, on a pinned runtime', () => {
     const stack = newStack();
     const backbone = new CognitoBackbone(stack, 'Cognito');
     const wf = new WorkforceResource(stack, 'Workforce', { cognitoConfig: { userPool: backbone.userPool, userPoolClient: backbone.userPoolClient } });
     new CallbackReconciler(stack, 'A', { userPool: backbone.userPool, userPoolClient: backbone.userPoolClient, subDomain: wf.subDomain });
     new CallbackReconciler(stack, 'B', { userPool: backbone.userPool, userPoolClient: backbone.userPoolClient, subDomain: wf.subDomain, manageInvitation: false });
     const t = templateOf(stack);
-    t.resourceCountIs('AWS::Lambda::Function', 2);
+    t.resourceCountIs('AWS::Lambda::Function', 1);
     t.resourceCountIs(RECONCILER, 2);
     t.hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Timeout: 900, Handler: 'index.handler', LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) });
     expect(lambda.Runtime.NODEJS_24_X.name).toBe('nodejs24.x');

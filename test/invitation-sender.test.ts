@@ -30,7 +30,8 @@ describe('InvitationSender in a PrivateWorkforce', () => {
     const sender = onlyResource(template, SENDER);
     const reconciler = onlyResource(template, 'Custom::PrivateWorkforceCallbackReconciler').id;
     expect(sender.props).toEqual({
-      ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^CdkPrivateWorkforceHandlerProviderframeworkonEvent/), 'Arn'] },
+      ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^CdkPrivateWorkforceHandler[0-9A-F]{8}$/), 'Arn'] },
+      ServiceTimeout: '960',
       UserPoolId: { Ref: onlyResource(template, 'AWS::Cognito::UserPool').id },
       WorkerSources: [{ Inline: [{ username: 'ana_at_example.com', email: 'Ana@Example.com' }, { username: 'bo', email: 'bo@example.com' }] }],
       RemovedWorkers: 'RETAIN',

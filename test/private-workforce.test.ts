@@ -54,14 +54,11 @@ describe('PrivateWorkforce defaults', () => {
       'AWS::Cognito::UserPool',
       'AWS::Cognito::UserPoolClient',
       'AWS::Cognito::UserPoolDomain',
-      'AWS::IAM::Policy', // handler and provider framework
-      'AWS::IAM::Policy',
-      'AWS::IAM::Role',
+      'AWS::IAM::Policy', // the handler's
       'AWS::IAM::Role',
       'AWS::Lambda::Function', // the handler
-      'AWS::Lambda::Function', // the provider framework
       'AWS::Logs::LogGroup', // Cognito's logs
-      'AWS::Logs::LogGroup', // the Lambdas' logs
+      'AWS::Logs::LogGroup', // the handler's logs
       'AWS::SSM::Parameter',
       'AWS::SSM::Parameter',
       'AWS::SSM::Parameter',

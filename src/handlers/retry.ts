@@ -42,10 +42,13 @@ export interface RetryOptions {
 /**
  * Calls `fn` until it succeeds, retrying throttling and transient errors with exponential backoff
  * and full jitter (sleep a random time up to min(max, base * 2^attempt)). Gives up at the deadline.
+ * The ceiling is low because callers also pace every attempt through a RateLimiter: the total
+ * request rate stays bounded however often a call is retried, so backoff only has to spread
+ * retries out, not to shed load.
  */
 export async function withRetry<T>(what: string, fn: () => Promise<T>, options: RetryOptions): Promise<T> {
-  const base = options.baseDelayMs ?? 100;
-  const max = options.maxDelayMs ?? 10_000;
+  const base = options.baseDelayMs ?? 50;
+  const max = options.maxDelayMs ?? 2_000;
   const random = options.random ?? Math.random;
   for (let attempt = 0; ; attempt++) {
     try {

@@ -4,17 +4,17 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeNagFinding } from './nag';
 import { ProviderFunction } from '../handlers/provider-function';
 
 /** Construct id of the singleton; a public contract (renaming it replaces the Lambdas). */
 const PROVIDER_ID = 'CdkPrivateWorkforceHandler';
 
 /**
- * The one handler Lambda (behind the CDK provider framework) that serves every custom resource
- * of the library in a stack. Its role starts with nothing but its own logs; each custom resource
+ * The one handler Lambda that serves every custom resource of the library in a stack.
+ * CloudFormation invokes it directly and it reports to CloudFormation itself, as aws-cdk-lib's own
+ * singleton providers do: one function and one hop per event, where the CDK provider framework
+ * would add a second function. Its role starts with nothing but its own logs; each custom resource
  * grants it exactly the calls it needs on its own user pool and worker lists.
  */
 export class HandlerProvider extends Construct {
@@ -30,7 +30,7 @@ export class HandlerProvider extends Construct {
   public readonly handler: lambda.Function;
   /** The handler's role. */
   public readonly role: iam.Role;
-  /** The log group of the handler and of the provider framework. */
+  /** The log group of the handler. */
   public readonly logGroup: logs.LogGroup;
 
   private constructor(scope: Construct, id: string) {
@@ -40,7 +40,7 @@ export class HandlerProvider extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    // Roles with inline, resource-scoped policies instead of AWSLambdaBasicExecutionRole.
+    // A role with inline, resource-scoped policies instead of AWSLambdaBasicExecutionRole.
     this.role = new iam.Role(this, 'HandlerRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'cdk-private-workforce: wires the labeling portal into Cognito and invites workers',
@@ -55,29 +55,8 @@ export class HandlerProvider extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
     });
 
-    const frameworkRole = new iam.Role(this, 'FrameworkRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'cdk-private-workforce: CDK provider framework that calls the handler',
-    });
-    this.logGroup.grantWrite(frameworkRole);
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: this.handler,
-      frameworkOnEventRole: frameworkRole,
-      logGroup: this.logGroup,
-    });
-    this.serviceToken = provider.serviceToken;
-
-    // The provider framework (aws-cdk-lib) grants itself lambda:InvokeFunction on the handler's ARN
-    // and on `<ARN>:*` (its versions), and picks its own runtime.
-    const handlerArn = `<${Stack.of(this).resolve((this.handler.node.defaultChild as lambda.CfnFunction).logicalId)}.Arn>:*`;
-    acknowledgeNagFinding(frameworkRole, 'AwsSolutions-IAM5',
-      'The CDK provider framework may invoke only the library\'s handler; the wildcard covers that function\'s versions.',
-      `Resource::${handlerArn}`);
-    const frameworkFunction = provider.node.tryFindChild('framework-onEvent');
-    if (frameworkFunction && (frameworkFunction as lambda.Function).runtime.name !== this.handler.runtime.name) {
-      acknowledgeNagFinding(frameworkFunction, 'AwsSolutions-L1',
-        `The CDK provider framework function runs on ${(frameworkFunction as lambda.Function).runtime.name}, chosen by aws-cdk-lib; the library's handler runs on ${this.handler.runtime.name}.`);
-    }
+    // CloudFormation invokes the handler directly, and the handler answers CloudFormation itself.
+    this.serviceToken = this.handler.functionArn;
   }
 
   /**

@@ -579,11 +579,16 @@ function clone<T>(value: T): T {
   return value === undefined ? value : JSON.parse(JSON.stringify(value));
 }
 
-/** A small seeded PRNG (Park-Miller), so throttling is random but repeatable. */
+/** A small seeded PRNG (mulberry32), so throttling is random but repeatable. */
 export function seededRandom(seed: number): () => number {
-  let state = (Math.abs(Math.floor(seed)) % 2147483646) + 1;
+  /* eslint-disable no-bitwise */
+  let a = seed >>> 0;
   return () => {
-    state = (state * 16807) % 2147483647;
-    return (state - 1) / 2147483646;
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  /* eslint-enable no-bitwise */
 }

@@ -1,0 +1,92 @@
+import * as http from 'http';
+import * as https from 'https';
+import type { HandlerResponse, LambdaContextLike, ResourceEvent } from './dispatch';
+
+/**
+ * The physical id of a resource whose Create failed: the Delete that CloudFormation sends during
+ * the rollback then has nothing to undo.
+ */
+export const CREATE_FAILED_PHYSICAL_ID = 'cdk-private-workforce:create-failed';
+
+/** CloudFormation limits the whole response body to 4,096 bytes. */
+const MAX_REASON_LENGTH = 2_000;
+
+/** The custom resource event as CloudFormation sends it to the Lambda. */
+export type CloudFormationEvent = ResourceEvent<any> & { readonly ResponseURL: string; readonly ServiceToken?: string };
+
+/** The Lambda context the responder uses. */
+export interface ResponderContext extends LambdaContextLike {
+  readonly logStreamName?: string;
+}
+
+/** Sends a response document to CloudFormation's pre-signed URL. */
+export type ResponseSender = (url: string, body: string) => Promise<void>;
+
+/**
+ * Wraps the dispatcher as the Lambda handler CloudFormation calls directly: every outcome, success
+ * or failure, is reported to the pre-signed ResponseURL, so a deploy never waits for a timeout.
+ * This replaces the CDK provider framework's extra Lambda (one function, one hop per event).
+ */
+export function cloudFormationResponder(
+  dispatch: (event: ResourceEvent<any>, context?: LambdaContextLike) => Promise<HandlerResponse<unknown>>,
+  send: ResponseSender = putResponse,
+) {
+  return async (event: CloudFormationEvent, context: ResponderContext): Promise<void> => {
+    const base = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
+    let body: Record<string, unknown>;
+    if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_PHYSICAL_ID) {
+      body = { ...base, Status: 'SUCCESS', PhysicalResourceId: event.PhysicalResourceId };
+    } else {
+      try {
+        const result = await dispatch(event, context);
+        body = { ...base, Status: 'SUCCESS', PhysicalResourceId: result.PhysicalResourceId, Data: result.Data };
+      } catch (error) {
+        const where = context.logStreamName ? ` (log stream ${context.logStreamName})` : '';
+        body = {
+          ...base,
+          Status: 'FAILED',
+          Reason: `${(error as Error).message ?? String(error)}`.slice(0, MAX_REASON_LENGTH) + where,
+          PhysicalResourceId: event.PhysicalResourceId ?? CREATE_FAILED_PHYSICAL_ID,
+        };
+        console.error(JSON.stringify({ event: { ...event, ResponseURL: '(redacted)' }, error: (error as Error).stack ?? String(error) }));
+      }
+    }
+    await sendWithRetry(send, event.ResponseURL, JSON.stringify(body));
+  };
+}
+
+/** Sends the response, trying again on network errors; the last failure makes the Lambda retry. */
+async function sendWithRetry(send: ResponseSender, url: string, body: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await send(url, body);
+      return;
+    } catch (error) {
+      if (attempt >= 5) {
+        throw new Error(`Could not send the response to CloudFormation after ${attempt} attempts: ${(error as Error).message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+    }
+  }
+}
+
+/** PUTs the response to the pre-signed URL (https in AWS; http is accepted for local tests). */
+export function putResponse(url: string, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const transport = target.protocol === 'http:' ? http : https;
+    const request = transport.request(target, {
+      method: 'PUT',
+      headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
+      timeout: 30_000,
+    }, (response) => {
+      response.resume();
+      response.on('end', () => (response.statusCode && response.statusCode < 300
+        ? resolve()
+        : reject(new Error(`CloudFormation's response URL answered ${response.statusCode}`))));
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out sending the response')));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
