@@ -3,11 +3,17 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { assertWiring, EVENTUALLY, integApp, templateBody } from './integ-helpers';
-import { PrivateWorkforce, PrivateWorkforceProps, Workers } from '../src';
+import { PrivateWorkforce, PrivateWorkforceProps, Workers, Workteam } from '../src';
 
 const STACK_NAME = 'cdk-private-workforce-integ-defaults';
 
-function workforceStack(app: ReturnType<typeof integApp>, version: Partial<PrivateWorkforceProps>): { stack: Stack; workforce: PrivateWorkforce } {
+interface Version {
+  readonly stack: Stack;
+  readonly workforce: PrivateWorkforce;
+  readonly team: Workteam;
+}
+
+function workforceStack(app: ReturnType<typeof integApp>, version: Partial<PrivateWorkforceProps>): Version {
   const stack = new Stack(app, 'Defaults', { stackName: STACK_NAME });
   const workforce = new PrivateWorkforce(stack, 'Workforce', {
     workforceName: 'cdk-private-workforce-integ',
@@ -15,11 +21,17 @@ function workforceStack(app: ReturnType<typeof integApp>, version: Partial<Priva
     workers: Workers.fromList([{ email: 'integ-ana@example.com' }, { email: 'integ-bo@example.com', username: 'integ-bo' }]),
     ...version,
   });
-  return { stack, workforce };
+  const team = workforce.addWorkteam('Annotators', {
+    description: 'Integration test work team',
+    workteamName: 'cdk-private-workforce-integ',
+    workers: Workers.fromList([{ email: 'integ-ana@example.com' }]),
+    createNotificationTopic: true,
+  });
+  return { stack, workforce, team };
 }
 
 export const app = integApp();
-export const { stack, workforce } = workforceStack(app, {});
+export const { stack, workforce, team } = workforceStack(app, {});
 
 // The second version of the same stack, deployed by the test as an update of the first.
 const second = workforceStack(integApp(), {
@@ -29,7 +41,25 @@ const second = workforceStack(integApp(), {
 
 const integ = new IntegTest(app, 'PrivateWorkforceDefaults', { testCases: [stack], stackUpdateWorkflow: false });
 
-const firstDeploy = assertWiring(integ, workforce, { worker: 'integ-ana_at_example.com' });
+const teamDescribed = integ.assertions.awsApiCall('SageMaker', 'describeWorkteam', { WorkteamName: team.workteamName })
+  .expect(ExpectedResult.objectLike({
+    Workteam: {
+      MemberDefinitions: [{
+        CognitoMemberDefinition: {
+          UserPool: workforce.userPool.userPoolId,
+          ClientId: workforce.userPoolClient.userPoolClientId,
+          UserGroup: team.groupName,
+        },
+      }],
+      NotificationConfiguration: { NotificationTopicArn: team.notificationTopic!.topicArn },
+    },
+  }));
+const teamMember = integ.assertions.awsApiCall('CognitoIdentityServiceProvider', 'listUsersInGroup', {
+  UserPoolId: workforce.userPool.userPoolId,
+  GroupName: team.groupName,
+}).expect(ExpectedResult.objectLike({ Users: Match.arrayWith([Match.objectLike({ Username: 'integ-ana_at_example.com' })]) }));
+
+const firstDeploy = assertWiring(integ, workforce, { worker: 'integ-ana_at_example.com' }).next(teamDescribed).next(teamMember);
 
 // Second deploy: CloudFormation rewrites the pool and the client with their template values.
 const update = integ.assertions.awsApiCall('CloudFormation', 'updateStack', {

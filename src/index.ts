@@ -5,4 +5,6 @@ export * from './workforce-resource';
 export * from './workers';
 export * from './callback-reconciler';
 export * from './invitation-sender';
+export * from './workteam';
+export * from './workforce-alarms';
 export * from './private-workforce';

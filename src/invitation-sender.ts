@@ -162,6 +162,9 @@ export class InvitationSender extends Construct {
    * @param workers its workers
    */
   public addGroupMembers(groupName: string, workers: Workers): void {
+    if (this.managedGroups.size === 0) {
+      this.provider.grantUserPool(this.userPool, ['ListUsersInGroup', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup']);
+    }
     this.managedGroups.add(groupName);
     this.add(workers, groupName);
   }

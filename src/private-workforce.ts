@@ -1,3 +1,5 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
@@ -6,10 +8,13 @@ import { CognitoBackbone, CognitoBackboneOptions } from './cognito-backbone';
 import { InvitationMessage } from './invitation-message';
 import { InvitationSender } from './invitation-sender';
 import { validateCognitoBackboneOptions } from './private/backbone-validation';
+import { HandlerProvider } from './private/handler-provider';
 import { resolveInvitation } from './private/invitation';
 import { deriveWorkforceName, validateWorkforceSettings } from './private/workforce-validation';
 import { WorkerRemovalPolicy, Workers } from './workers';
+import { WorkforceAlarms, WorkforceAlarmsOptions } from './workforce-alarms';
 import { IpAddressType, WorkforceResource, WorkforceVpcConfig } from './workforce-resource';
+import { Workteam, WorkteamOptions } from './workteam';
 
 /**
  * A private workforce with its Cognito user pool and labeling portal.
@@ -211,6 +216,97 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
    */
   public addWorkers(workers: Workers): void {
     this.sender().addWorkers(workers);
+  }
+
+  /**
+   * Adds a work team: a Cognito group, the SageMaker work team bound to it, optionally a
+   * notification topic; its workers are invited and kept in the group.
+   *
+   * @param id construct id of the work team
+   * @param options the work team
+   */
+  public addWorkteam(id: string, options: WorkteamOptions): Workteam {
+    const workteam = new Workteam(this, id, {
+      ...options,
+      userPool: this.userPool,
+      userPoolClient: this.userPoolClient,
+      workforceName: this.workforceName,
+      invitationSender: options.workers ? this.sender() : undefined,
+    });
+    // A work team needs its workforce, and is deleted before it (DeleteWorkforce fails while teams exist).
+    workteam.node.addDependency(this.workforce);
+    return workteam;
+  }
+
+  /**
+   * Successful sign-ins through the labeling portal's app client.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricSignInSuccesses(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.cognitoMetric('SignInSuccesses', props);
+  }
+
+  /**
+   * Sign-ins Cognito throttled (the UserAuthentication quota): workers who could not sign in.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricSignInThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.cognitoMetric('SignInThrottles', props);
+  }
+
+  /**
+   * Requests the library's web ACL blocked (all rules). Undefined when the library did not create
+   * the web ACL (`webAclArn` given, or an existing pool).
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricWafBlockedRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric | undefined {
+    const webAcl = this.backbone.webAcl;
+    return webAcl && new cloudwatch.Metric({
+      namespace: 'AWS/WAFV2',
+      metricName: 'BlockedRequests',
+      dimensionsMap: { WebACL: webAcl.metricName, Region: Stack.of(this).region, Rule: 'ALL' },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  /**
+   * Failures of the handler that wires the portal and invites workers: custom resource events that
+   * failed, and Lambda errors.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricHandlerFailures(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return HandlerProvider.of(this).metricFailures(props);
+  }
+
+  /**
+   * Adds alarms on sign-in throttling, WAF block spikes and handler failures.
+   *
+   * @param options where to send them, and thresholds
+   */
+  public addAlarms(options: WorkforceAlarmsOptions = {}): WorkforceAlarms {
+    return new WorkforceAlarms(this, 'Alarms', {
+      ...options,
+      signInThrottles: this.metricSignInThrottles(),
+      wafBlockedRequests: this.metricWafBlockedRequests(),
+      handlerErrors: this.metricHandlerFailures(),
+    });
+  }
+
+  private cognitoMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/Cognito',
+      metricName,
+      dimensionsMap: { UserPool: this.userPool.userPoolId, UserPoolClient: this.userPoolClient.userPoolClientId },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
   }
 
   private sender(): InvitationSender {

@@ -35,7 +35,7 @@ export class WorkforceWebAcl extends Construct {
 
   /** The ARN of the web ACL. */
   public readonly webAclArn: string;
-  /** The name CloudWatch metrics of the web ACL are published under. */
+  /** The name of the web ACL, which is also the name its CloudWatch metrics are published under. */
   public readonly metricName: string;
   /** The underlying web ACL. */
   public readonly webAcl: wafv2.CfnWebACL;
@@ -66,6 +66,7 @@ export class WorkforceWebAcl extends Construct {
     };
 
     this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
+      name: this.metricName, // named, so that its CloudWatch metrics can be found by name
       scope: 'REGIONAL',
       description: 'Protects the Cognito user pool of a SageMaker private workforce',
       defaultAction: { allow: {} },

@@ -58,6 +58,14 @@ export const SCENARIOS: Record<string, () => Stack> = {
     workforce.addWorkers(Workers.fromFile(file));
     return stack;
   },
+  'work teams, notifications and alarms': () => {
+    const stack = newStack('Teams');
+    const workforce = new PrivateWorkforce(stack, 'Workforce', { workforceName: 'teams' });
+    workforce.addWorkteam('Cats', { description: 'Labels cats', workers: Workers.fromList([{ email: 'ana@example.com' }]), createNotificationTopic: true });
+    workforce.addWorkteam('Dogs', { description: 'Labels dogs', workteamName: 'dogs' });
+    workforce.addAlarms();
+    return stack;
+  },
   'OIDC WorkforceResource alone': () => {
     const stack = newStack('Oidc');
     new WorkforceResource(stack, 'Workforce', { workforceName: 'oidc-workforce', oidcConfig: OIDC });

@@ -8,6 +8,9 @@ import type { HandlerResponse, LambdaContextLike, ResourceEvent } from './dispat
  */
 export const CREATE_FAILED_PHYSICAL_ID = 'cdk-private-workforce:create-failed';
 
+/** Marks the log line of a failed event; a metric filter on the handler's log group counts it. */
+export const FAILURE_LOG_MARKER = 'cdk-private-workforce-handler-failed';
+
 /** CloudFormation limits the whole response body to 4,096 bytes. */
 const MAX_REASON_LENGTH = 2_000;
 
@@ -48,7 +51,11 @@ export function cloudFormationResponder(
           Reason: `${(error as Error).message ?? String(error)}`.slice(0, MAX_REASON_LENGTH) + where,
           PhysicalResourceId: event.PhysicalResourceId ?? CREATE_FAILED_PHYSICAL_ID,
         };
-        console.error(JSON.stringify({ event: { ...event, ResponseURL: '(redacted)' }, error: (error as Error).stack ?? String(error) }));
+        console.error(JSON.stringify({
+          marker: FAILURE_LOG_MARKER,
+          event: { ...event, ResponseURL: '(redacted)' },
+          error: (error as Error).stack ?? String(error),
+        }));
       }
     }
     await sendWithRetry(send, event.ResponseURL, JSON.stringify(body));

@@ -1,10 +1,12 @@
 import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
+import { FAILURE_LOG_MARKER } from '../handlers/cfn-response';
 import { ProviderFunction } from '../handlers/provider-function';
 
 /** Construct id of the singleton; a public contract (renaming it replaces the Lambdas). */
@@ -30,6 +32,9 @@ export class HandlerProvider extends Construct {
   public readonly handler: lambda.Function;
   /** The handler's role. */
   public readonly role: iam.Role;
+  /** The namespace and name of the metric of failed events. */
+  private readonly failureMetricNamespace: string;
+  private readonly failureMetricName: string;
   /** The log group of the handler. */
   public readonly logGroup: logs.LogGroup;
 
@@ -57,6 +62,37 @@ export class HandlerProvider extends Construct {
 
     // CloudFormation invokes the handler directly, and the handler answers CloudFormation itself.
     this.serviceToken = this.handler.functionArn;
+
+    // The handler reports failures to CloudFormation instead of throwing, so Lambda's Errors metric
+    // does not see them: count its failure log lines instead.
+    this.failureMetricNamespace = 'CdkPrivateWorkforce';
+    this.failureMetricName = `HandlerFailures-${Stack.of(this).stackName}`.slice(0, 255);
+    new logs.MetricFilter(this, 'FailureMetricFilter', {
+      logGroup: this.logGroup,
+      filterPattern: logs.FilterPattern.literal(`"${FAILURE_LOG_MARKER}"`),
+      metricNamespace: this.failureMetricNamespace,
+      metricName: this.failureMetricName,
+      metricValue: '1',
+    });
+  }
+
+  /**
+   * Failed custom resource events (a wiring or invitation that did not complete), and Lambda errors.
+   */
+  public metricFailures(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    const failures = new cloudwatch.Metric({
+      namespace: this.failureMetricNamespace,
+      metricName: this.failureMetricName,
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
+    return new cloudwatch.MathExpression({
+      expression: 'FILL(failures, 0) + FILL(errors, 0)',
+      usingMetrics: { failures, errors: this.handler.metricErrors({ statistic: 'Sum', period: Duration.minutes(5), ...props }) },
+      label: 'Handler failures',
+      period: props?.period ?? Duration.minutes(5),
+    });
   }
 
   /**

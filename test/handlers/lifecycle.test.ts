@@ -231,6 +231,21 @@ describe('lifecycle of a PrivateWorkforce against the fakes', () => {
     expect(h.cognito.users(poolId)).toEqual([]);
   });
 
+  test('a work team\'s group follows its worker list across deploys', async () => {
+    const h = harness();
+    const withTeam = (emails: string[]) => (stack: Stack) => {
+      const workforce = new PrivateWorkforce(stack, 'Workforce', { workforceName: 'labeling' });
+      workforce.addWorkteam('Cats', { description: 'Cats', workteamName: 'cats', workers: Workers.fromList(emails.map((email) => ({ email }))) });
+    };
+    await h.cfn.deploy(synth(withTeam(['ana@example.com', 'bo@example.com'])));
+    const poolId = h.cfn.physicalIdOf(POOL);
+    expect(h.cognito.groupMembers(poolId, 'workteam-cats')).toEqual(['ana_at_example.com', 'bo_at_example.com']);
+    const invocations = await h.cfn.deploy(synth(withTeam(['bo@example.com', 'cy@example.com'])));
+    expect(invocations.map((i) => i.data)).toEqual([expect.objectContaining({ Invited: 1, MembershipChanges: 2 })]);
+    expect(h.cognito.groupMembers(poolId, 'workteam-cats')).toEqual(['bo_at_example.com', 'cy_at_example.com']);
+    expect(h.cognito.users(poolId).map((u) => u.Username).sort()).toEqual(['ana_at_example.com', 'bo_at_example.com', 'cy_at_example.com']);
+  });
+
   test('workers from a CSV file travel as an S3 asset and are invited from it', async () => {
     const h = harness();
     const dir = mkdtempSync(join(tmpdir(), 'workers-'));
