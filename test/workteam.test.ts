@@ -21,7 +21,9 @@ describe('PrivateWorkforce.addWorkteam', () => {
       WorkteamName: 'cats',
       WorkforceName: { Ref: onlyResource(template, 'AWS::SageMaker::Workforce').id },
       Description: 'Labels cat pictures',
-      MemberDefinitions: [{ CognitoMemberDefinition: { CognitoUserPool: { Ref: pool }, CognitoClientId: { Ref: client }, CognitoUserGroup: { Ref: group.id } } }],
+      MemberDefinitions: [{
+        CognitoMemberDefinition: { CognitoUserPool: { Ref: pool }, CognitoClientId: { Ref: client }, CognitoUserGroup: { Ref: group.id } },
+      }],
     });
     expect(wt.resource.DependsOn).toContain(onlyResource(template, 'AWS::SageMaker::Workforce').id);
     expect(stack.resolve(team.workteamName)).toEqual({ 'Fn::GetAtt': [wt.id, 'WorkteamName'] });
