@@ -78,6 +78,7 @@ if (packagePython) {
   packagePython.exec('jsii-pacmak -v --target python --code-only --outdir dist/pacmak');
   packagePython.exec('/usr/bin/python3 -m build --no-isolation --skip-dependency-check --outdir dist/python dist/pacmak/python');
   packagePython.exec('/usr/bin/python3 -m twine check dist/python/*');
+  packagePython.exec('ts-node --transpile-only -P scripts/tsconfig.json scripts/check-python.ts');
 }
 const packageJava = project.tasks.tryFind('package:java');
 if (packageJava) {
@@ -124,6 +125,10 @@ project.testTask.spawn(project.tasks.tryFind('eslint')!);
 
 // --- README examples compile (jsii-rosetta, strict) --------------------------------------------
 project.postCompileTask.exec('jsii-rosetta extract --strict');
+// ...and their Python translations go into the README next to them.
+project.postCompileTask.exec('ts-node --transpile-only -P scripts/tsconfig.json scripts/readme-python.ts');
+// The architecture diagram in the README comes from the example app's construct tree.
+project.postCompileTask.exec('ts-node --transpile-only -P scripts/tsconfig.json scripts/diagram.ts');
 
 // --- The main job: synthesize the example app offline and print what it made ---------------------
 const demo = project.addTask('demo', {

@@ -17,6 +17,11 @@ export class LabelingStack extends Stack {
         { email: 'bo@example.com', username: 'bo' },
       ]),
     });
+    this.workforce.addWorkteam('Annotators', {
+      description: 'Labels the example data set',
+      workers: Workers.fromList([{ email: 'ana@example.com' }]),
+      createNotificationTopic: true,
+    });
     new CfnOutput(this, 'PortalUrl', { value: this.workforce.portalUrl, description: 'Labeling portal' });
     new CfnOutput(this, 'UserPoolId', { value: this.workforce.userPool.userPoolId });
   }

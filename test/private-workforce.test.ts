@@ -59,6 +59,7 @@ describe('PrivateWorkforce defaults', () => {
       'AWS::Lambda::Function', // the handler
       'AWS::Logs::LogGroup', // Cognito's logs
       'AWS::Logs::LogGroup', // the handler's logs
+      'AWS::Logs::MetricFilter', // the handler's failures
       'AWS::SSM::Parameter',
       'AWS::SSM::Parameter',
       'AWS::SSM::Parameter',
