@@ -115,7 +115,7 @@ const integUpdate = project.addTask('integ:update', {
   description: 'Deploy every integ scenario for real, one at a time in one Region (needs AWS credentials), and update the snapshots',
 });
 integUpdate.spawn(project.tasks.tryFind('bundle')!);
-integUpdate.exec(`integ-runner ${integArgs} --update-on-failed --force --max-workers 1 --parallel-regions \${CDK_INTEG_REGION:-us-east-1}`);
+integUpdate.exec(`integ-runner ${integArgs} --update-on-failed --force --max-workers 1 --parallel-regions \${PRIVATE_WORKFORCE_INTEG_REGION:-us-east-1}`);
 // The test task verifies the snapshots after the unit tests (lint stays last).
 project.testTask.reset();
 project.testTask.spawn(project.tasks.tryFind('bundle')!);

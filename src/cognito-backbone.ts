@@ -1,6 +1,8 @@
-import { Aws, Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, Fn, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
@@ -8,6 +10,29 @@ import { InvitationMessage } from './invitation-message';
 import { validateCognitoBackboneOptions } from './private/backbone-validation';
 import { resolveInvitation, templateInvitationBody } from './private/invitation';
 import { WorkforceWebAcl, WorkforceWebAclProps } from './workforce-web-acl';
+
+/** The hosted zone id of every CloudFront distribution, for alias records (Route 53 docs). */
+const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';
+
+/**
+ * A domain your organization owns for Cognito's sign-in pages, instead of a prefix domain.
+ *
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-add-custom-domain.html
+ */
+export interface CognitoCustomDomain {
+  /** The fully qualified domain name, for example `login.labeling.example.com`. */
+  readonly domainName: string;
+
+  /** An ACM certificate for the domain, in us-east-1 (Cognito serves the pages through CloudFront). */
+  readonly certificate: acm.ICertificate;
+
+  /**
+   * The hosted zone to create the alias records (A and AAAA) in.
+   *
+   * @default - no records: point DNS at the `cognitoDomainTarget` attribute (also a stack output)
+   */
+  readonly hostedZone?: route53.IHostedZone;
+}
 
 /**
  * Settings of the Cognito backbone, shared by `CognitoBackbone` and `PrivateWorkforce`.
@@ -33,6 +58,14 @@ export interface CognitoBackboneOptions {
    * @see https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
    */
   readonly domainPrefix?: string;
+
+  /**
+   * A domain your organization owns for the sign-in pages, instead of a prefix domain.
+   * Mutually exclusive with `domainPrefix`.
+   *
+   * @default - a prefix domain (see `domainPrefix`)
+   */
+  readonly customDomain?: CognitoCustomDomain;
 
   /**
    * The ARN of an existing WAF web ACL (regional) to associate with the user pool.
@@ -184,8 +217,13 @@ export class CognitoBackbone extends Construct {
   public readonly userPoolClient: cognito.IUserPoolClient;
   /** The sign-in domain, when the library added one. */
   public readonly userPoolDomain?: cognito.IUserPoolDomain;
-  /** The domain prefix, when the library added a domain. */
+  /** The domain prefix, when the library added a prefix domain. */
   public readonly domainPrefix?: string;
+  /**
+   * The CloudFront distribution to point the custom domain at (alias or CNAME), when the library
+   * added a custom domain.
+   */
+  public readonly cognitoDomainTarget?: string;
   /** The ARN of the web ACL associated with the pool, when the library associated one. */
   public readonly webAclArn?: string;
   /** The web ACL the library created, if any. */
@@ -201,10 +239,16 @@ export class CognitoBackbone extends Construct {
   /** Whether the library created the user pool (false when `userPool` was given). */
   public readonly ownsUserPool: boolean;
 
+  private readonly identityProviders: string[] = ['COGNITO'];
+
   constructor(scope: Construct, id: string, props: CognitoBackboneProps = {}) {
     super(scope, id);
     validateCognitoBackboneOptions(props);
     const invitation = resolveInvitation(this, props.invitation);
+    if (props.customDomain && Token.isUnresolved(props.customDomain.certificate.certificateArn)) {
+      Annotations.of(this).addWarningV2('cdk-private-workforce:customDomainCertificateRegion',
+        'customDomain.certificate is not known until deploy: make sure it is in us-east-1, as Cognito requires.');
+    }
 
     this.ownsUserPool = !props.userPool;
     this.parameterPath = props.parameterPath ?? `/cdk-private-workforce/${this.node.addr}`;
@@ -223,7 +267,7 @@ export class CognitoBackbone extends Construct {
         callbackUrls: [CognitoBackbone.PLACEHOLDER_CALLBACK_URL, ...this.additionalCallbackUrls],
         logoutUrls: [CognitoBackbone.PLACEHOLDER_LOGOUT_URL, ...this.additionalLogoutUrls],
       },
-      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO], // more with addIdentityProvider()
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
       accessTokenValidity: props.accessTokenValidity ?? Duration.hours(1),
@@ -231,7 +275,25 @@ export class CognitoBackbone extends Construct {
       refreshTokenValidity: props.refreshTokenValidity ?? Duration.days(30),
     });
 
-    if (this.ownsUserPool || props.domainPrefix !== undefined) {
+    // Identity providers added later join Cognito in the client's list.
+    (this.userPoolClient.node.defaultChild as cognito.CfnUserPoolClient).supportedIdentityProviders =
+      Lazy.list({ produce: () => this.identityProviders });
+
+    if (props.customDomain) {
+      const domain = this.userPool.addDomain('Domain', {
+        customDomain: { domainName: props.customDomain.domainName, certificate: props.customDomain.certificate },
+      });
+      this.userPoolDomain = domain;
+      this.cognitoDomainTarget = domain.cloudFrontEndpoint;
+      if (props.customDomain.hostedZone) {
+        this.createAliasRecords(props.customDomain.hostedZone, props.customDomain.domainName, domain.cloudFrontEndpoint);
+      } else {
+        new CfnOutput(this, 'CognitoDomainTarget', {
+          value: domain.cloudFrontEndpoint,
+          description: `Point ${props.customDomain.domainName} (alias, or CNAME) at this CloudFront distribution`,
+        });
+      }
+    } else if (this.ownsUserPool || props.domainPrefix !== undefined) {
       this.domainPrefix = props.domainPrefix ?? this.stableDomainPrefix();
       this.userPoolDomain = this.userPool.addDomain('Domain', { cognitoDomain: { domainPrefix: this.domainPrefix } });
     }
@@ -259,6 +321,9 @@ export class CognitoBackbone extends Construct {
     if (this.domainPrefix !== undefined) {
       this.recordParameter('DomainPrefixParameter', 'domain-prefix', this.domainPrefix, 'Cognito domain prefix of the sign-in pages');
     }
+    if (props.customDomain) {
+      this.recordParameter('CustomDomainParameter', 'custom-domain', props.customDomain.domainName, 'Custom domain of the Cognito sign-in pages');
+    }
   }
 
   /**
@@ -277,6 +342,25 @@ export class CognitoBackbone extends Construct {
       description,
       tier: ssm.ParameterTier.STANDARD,
     });
+  }
+
+  /**
+   * Lets workers sign in through an identity provider of the user pool (SAML, OIDC, social): the
+   * portal's app client lists it, and the hosted sign-in page offers it.
+   *
+   * @param provider the identity provider, for example a `cognito.UserPoolIdentityProviderSaml`
+   */
+  public addIdentityProvider(provider: cognito.IUserPoolIdentityProvider): void {
+    this.identityProviders.push(provider.providerName);
+    this.userPoolClient.node.addDependency(provider);
+  }
+
+  private createAliasRecords(zone: route53.IHostedZone, domainName: string, cloudFrontEndpoint: string): void {
+    const target = route53.RecordTarget.fromAlias({
+      bind: () => ({ dnsName: cloudFrontEndpoint, hostedZoneId: CLOUDFRONT_HOSTED_ZONE_ID }),
+    });
+    new route53.ARecord(this, 'DomainAliasRecord', { zone, recordName: domainName, target });
+    new route53.AaaaRecord(this, 'DomainAliasRecordIpv6', { zone, recordName: domainName, target });
   }
 
   private createUserPool(props: CognitoBackboneOptions, emailSubject: string, emailBody: string, removalPolicy: RemovalPolicy): cognito.UserPool {

@@ -219,6 +219,17 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
   }
 
   /**
+   * Lets workers sign in through an identity provider of the user pool (SAML, OIDC, social): the
+   * portal's app client lists it, and the hosted sign-in page offers it. The reconciler keeps the
+   * portal URLs in place when the client changes.
+   *
+   * @param provider the identity provider, for example a `cognito.UserPoolIdentityProviderSaml`
+   */
+  public addIdentityProvider(provider: cognito.IUserPoolIdentityProvider): void {
+    this.backbone.addIdentityProvider(provider);
+  }
+
+  /**
    * Adds a work team: a Cognito group, the SageMaker work team bound to it, optionally a
    * notification topic; its workers are invited and kept in the group.
    *

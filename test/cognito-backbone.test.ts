@@ -114,10 +114,10 @@ describe('CognitoBackbone with a new user pool', () => {
     expect(acl.props.DefaultAction).toEqual({ Allow: {} });
     expect(acl.props.VisibilityConfig.CloudWatchMetricsEnabled).toBe(true);
     expect(acl.props.Rules.map((r: any) => [r.Priority, r.Name])).toEqual([
-      [0, 'AWSManagedRulesCommonRuleSet'],
-      [1, 'AWSManagedRulesKnownBadInputsRuleSet'],
-      [2, 'AWSManagedRulesAmazonIpReputationList'],
-      [3, 'RateLimitPerIp'],
+      [1, 'AWSManagedRulesCommonRuleSet'],
+      [2, 'AWSManagedRulesKnownBadInputsRuleSet'],
+      [3, 'AWSManagedRulesAmazonIpReputationList'],
+      [4, 'RateLimitPerIp'],
     ]);
     expect(acl.props.Rules[3].Statement.RateBasedStatement).toEqual({ Limit: 1000, AggregateKeyType: 'IP' });
     expect(acl.props.Rules[3].Action).toEqual({ Block: {} });
@@ -130,8 +130,21 @@ describe('CognitoBackbone with a new user pool', () => {
     });
   });
 
+  test('the web ACL logs to an aws-waf-logs-* group kept three months', () => {
+    const acl = onlyResource(template, 'AWS::WAFv2::WebACL');
+    const groups = Object.values(template.findResources('AWS::Logs::LogGroup')).map((g: any) => g.Properties);
+    const waf = groups.find((g) => typeof g.LogGroupName === 'string' && g.LogGroupName.startsWith('aws-waf-logs-'));
+    expect(waf).toEqual({ LogGroupName: expect.stringMatching(/^aws-waf-logs-/), RetentionInDays: 90 });
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+      ResourceArn: { 'Fn::GetAtt': [acl.id, 'Arn'] },
+      LogDestinationConfigs: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:logs:us-east-1:123456789012:log-group:${waf.LogGroupName}`]] }],
+    });
+  });
+
   test('user-activity logs and notification errors go to a vended-logs group with one year retention', () => {
-    const group = onlyResource(template, 'AWS::Logs::LogGroup');
+    const found = template.findResources('AWS::Logs::LogGroup', { Properties: { RetentionInDays: 365 } });
+    const [groupId] = Object.keys(found);
+    const group = { id: groupId, props: found[groupId].Properties, resource: found[groupId] };
     expect(group.props.RetentionInDays).toBe(365);
     expect(group.props.LogGroupName).toEqual({ 'Fn::Join': ['', ['/aws/vendedlogs/cognito/', { Ref: onlyResource(template, 'AWS::Cognito::UserPool').id }]] });
     expect(group.resource.DeletionPolicy).toBe('Retain');
@@ -186,6 +199,44 @@ describe('CognitoBackbone overrides', () => {
     new CognitoBackbone(stack, 'Cognito', { webAcl: { rateLimit: 250 } });
     const acl = onlyResource(templateOf(stack), 'AWS::WAFv2::WebACL');
     expect(acl.props.Rules[3].Statement.RateBasedStatement.Limit).toBe(250);
+  });
+
+  test('webAcl country allow-list, extra rules and logging settings', () => {
+    const stack = newStack();
+    new CognitoBackbone(stack, 'Cognito', {
+      webAcl: {
+        allowedCountryCodes: ['DE', 'FR'],
+        logRetention: logs.RetentionDays.ONE_WEEK,
+        extraRules: [{
+          name: 'BlockAdminPath',
+          priority: 10,
+          action: { block: {} },
+          statement: { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'STARTS_WITH', searchString: '/admin', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+          visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: 'BlockAdminPath' },
+        }],
+      },
+    });
+    const template = templateOf(stack);
+    const acl = onlyResource(template, 'AWS::WAFv2::WebACL');
+    expect(acl.props.Rules.map((r: any) => [r.Priority, r.Name])).toEqual([
+      [0, 'AllowedCountriesOnly'],
+      [1, 'AWSManagedRulesCommonRuleSet'],
+      [2, 'AWSManagedRulesKnownBadInputsRuleSet'],
+      [3, 'AWSManagedRulesAmazonIpReputationList'],
+      [4, 'RateLimitPerIp'],
+      [10, 'BlockAdminPath'],
+    ]);
+    expect(acl.props.Rules[0]).toMatchObject({
+      Action: { Block: {} },
+      Statement: { NotStatement: { Statement: { GeoMatchStatement: { CountryCodes: ['DE', 'FR'] } } } },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'), RetentionInDays: 7 });
+  });
+
+  test('webAcl.logging false turns WAF logging off', () => {
+    const stack = newStack();
+    new CognitoBackbone(stack, 'Cognito', { webAcl: { logging: false } });
+    templateOf(stack).resourceCountIs('AWS::WAFv2::LoggingConfiguration', 0);
   });
 
   test('featurePlan ESSENTIALS has no threat protection and no user-activity logs', () => {
@@ -243,7 +294,7 @@ describe('CognitoBackbone overrides', () => {
 
   test('logRetention and removalPolicy apply to the log group and pool', () => {
     const stack = newStack();
-    new CognitoBackbone(stack, 'Cognito', { logRetention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    new CognitoBackbone(stack, 'Cognito', { logRetention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY, webAcl: { logging: false } });
     const template = templateOf(stack);
     template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ RetentionInDays: 30 }) });
     template.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtection: 'INACTIVE' }) });
@@ -251,7 +302,7 @@ describe('CognitoBackbone overrides', () => {
 
   test('userActivityLogs: false creates no log delivery', () => {
     const stack = newStack();
-    new CognitoBackbone(stack, 'Cognito', { userActivityLogs: false });
+    new CognitoBackbone(stack, 'Cognito', { userActivityLogs: false, webAcl: { logging: false } });
     templateOf(stack).resourceCountIs('AWS::Cognito::LogDeliveryConfiguration', 0);
     templateOf(stack).resourceCountIs('AWS::Logs::LogGroup', 0);
   });

@@ -59,12 +59,14 @@ describe('PrivateWorkforce defaults', () => {
       'AWS::Lambda::Function', // the handler
       'AWS::Logs::LogGroup', // Cognito's logs
       'AWS::Logs::LogGroup', // the handler's logs
+      'AWS::Logs::LogGroup', // WAF's request logs
       'AWS::Logs::MetricFilter', // the handler's failures
       'AWS::SSM::Parameter',
       'AWS::SSM::Parameter',
       'AWS::SSM::Parameter',
       'AWS::SSM::Parameter',
       'AWS::SageMaker::Workforce',
+      'AWS::WAFv2::LoggingConfiguration',
       'AWS::WAFv2::WebACL',
       'AWS::WAFv2::WebACLAssociation',
       'Custom::PrivateWorkforceCallbackReconciler',

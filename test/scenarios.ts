@@ -1,9 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Stack } from 'aws-cdk-lib';
+import { SecretValue, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { OIDC } from './fixtures';
 import { newStack } from './util';
 import { IpAddressType, PrivateWorkforce, WorkerRemovalPolicy, WorkforceResource, Workers } from '../src';
@@ -64,6 +67,28 @@ export const SCENARIOS: Record<string, () => Stack> = {
     workforce.addWorkteam('Cats', { description: 'Labels cats', workers: Workers.fromList([{ email: 'ana@example.com' }]), createNotificationTopic: true });
     workforce.addWorkteam('Dogs', { description: 'Labels dogs', workteamName: 'dogs' });
     workforce.addAlarms();
+    return stack;
+  },
+  'custom domain, federation and a tuned WAF': () => {
+    const stack = newStack('Domain');
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123EXAMPLE', zoneName: 'example.com' });
+    const workforce = new PrivateWorkforce(stack, 'Workforce', {
+      customDomain: {
+        domainName: 'login.example.com',
+        certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+        hostedZone: zone,
+      },
+      webAcl: { rateLimit: 300, allowedCountryCodes: ['DE', 'FR'], logRetention: logs.RetentionDays.ONE_MONTH },
+    });
+    workforce.addIdentityProvider(new cognito.UserPoolIdentityProviderOidc(stack, 'CorpOidc', {
+      userPool: workforce.userPool,
+      name: 'CorpOidc',
+      clientId: 'labeling',
+      clientSecret: SecretValue.secretsManager('labeling/oidc').unsafeUnwrap(),
+      issuerUrl: 'https://idp.example.com',
+      scopes: ['openid', 'email'],
+      attributeMapping: { email: cognito.ProviderAttribute.other('email') },
+    }));
     return stack;
   },
   'OIDC WorkforceResource alone': () => {

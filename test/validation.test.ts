@@ -1,4 +1,5 @@
 import { Duration, SecretValue } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
@@ -14,6 +15,14 @@ const vpc = (scope: Construct, subnetCount = 2) => ec2.Vpc.fromVpcAttributes(sco
 });
 const sgs = (scope: Construct, count: number) =>
   Array.from({ length: count }, (_, i) => ec2.SecurityGroup.fromSecurityGroupId(scope, `Sg${i}`, `sg-${String(i).padStart(17, '0')}`));
+const cert = (scope: Construct, region = 'us-east-1') => acm.Certificate.fromCertificateArn(scope, 'Cert', `arn:aws:acm:${region}:123456789012:certificate/abc`);
+const rule = (name: string, priority: number) => ({
+  name,
+  priority,
+  action: { block: {} },
+  statement: { geoMatchStatement: { countryCodes: ['KP'] } },
+  visibilityConfig: { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: name },
+});
 const cidrs = (count: number) => Array.from({ length: count }, (_, i) => `10.${i}.0.0/16`);
 const longName = 'a'.repeat(64);
 
@@ -97,6 +106,20 @@ const privateWorkforceCases: Array<[string, PropsOf, string]> = [
     '`invitation.emailBody` must contain {username} (Cognito refuses invitations without it), got: "Your password is {####}".'],
   ['an empty invitation subject', () => ({ invitation: { emailSubject: '' } }),
     '`invitation.emailSubject` must be 1 to 140 characters long, got 0: "".'],
+  ['both a domain prefix and a custom domain', (s) => ({ domainPrefix: 'acme', customDomain: { domainName: 'login.example.com', certificate: cert(s) } }),
+    '`domainPrefix` and `customDomain` cannot be combined: a user pool has one domain (got domainPrefix "acme" and customDomain "login.example.com").'],
+  ['a custom domain that is not a domain name', (s) => ({ customDomain: { domainName: 'https://login.example.com', certificate: cert(s) } }),
+    '`customDomain.domainName` must be a fully qualified domain name such as "login.labeling.example.com" ' +
+    '(pattern ^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$), got: "https://login.example.com".'],
+  ['a custom-domain certificate outside us-east-1', (s) => ({ customDomain: { domainName: 'login.example.com', certificate: cert(s, 'eu-west-1') } }),
+    '`customDomain.certificate` must be an ACM certificate in us-east-1 (Cognito serves custom domains through CloudFront), got one in eu-west-1: ' +
+    '"arn:aws:acm:eu-west-1:123456789012:certificate/abc".'],
+  ['a country code that is not ISO alpha-2', () => ({ webAcl: { allowedCountryCodes: ['DEU'] } }),
+    '`webAcl.allowedCountryCodes` must be ISO 3166 alpha-2 country codes such as "DE" (pattern ^[A-Z]{2}$), got: "DEU".'],
+  ['an extra WAF rule on a priority the library uses', () => ({ webAcl: { extraRules: [rule('Mine', 2)] } }),
+    '`webAcl.extraRules`: rule "Mine" has priority 2, which the library\'s rules use (0, 1, 2, 3, 4); use 5 or more.'],
+  ['two extra WAF rules with one priority', () => ({ webAcl: { extraRules: [rule('A', 7), rule('B', 7)] } }),
+    '`webAcl.extraRules`: rules "A" and "B" both have priority 7; priorities must be unique.'],
   ['more than 50 tags', () => ({ tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }),
     '`tags` can have at most 50 entries, got 51.'],
 ];

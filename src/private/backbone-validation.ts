@@ -7,6 +7,7 @@ import type { CognitoBackboneOptions } from '../cognito-backbone';
 const DOMAIN_PREFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Words Cognito refuses in a prefix domain. */
 const RESERVED_PREFIX_WORDS = ['aws', 'amazon', 'cognito'];
+const HOSTNAME_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const PARAMETER_PATH_PATTERN = /^(\/[a-zA-Z0-9_.-]+)+$/;
 
 /**
@@ -26,6 +27,20 @@ export function validateCognitoBackboneOptions(props: CognitoBackboneOptions): v
     'an SSM parameter path such as "/teams/labeling" (slash-separated letters, digits, _ . -, no trailing slash)');
   if (isKnown(props.parameterPath) && /^\/(aws|ssm)/i.test(props.parameterPath!)) {
     throw new Error(`\`parameterPath\` must not start with "aws" or "ssm" (reserved by SSM), got: ${received(props.parameterPath)}.`);
+  }
+
+  if (props.customDomain) {
+    if (props.domainPrefix !== undefined) {
+      throw new Error(`\`domainPrefix\` and \`customDomain\` cannot be combined: a user pool has one domain (got domainPrefix ${received(props.domainPrefix)} ` +
+        `and customDomain ${received(props.customDomain.domainName)}).`);
+    }
+    checkPattern('customDomain.domainName', props.customDomain.domainName, HOSTNAME_PATTERN,
+      'a fully qualified domain name such as "login.labeling.example.com"');
+    const arn = props.customDomain.certificate.certificateArn;
+    const region = isKnown(arn) ? arn.split(':')[3] : undefined;
+    if (region !== undefined && region !== 'us-east-1') {
+      throw new Error(`\`customDomain.certificate\` must be an ACM certificate in us-east-1 (Cognito serves custom domains through CloudFront), got one in ${region}: ${received(arn)}.`);
+    }
   }
 
   if (props.webAclArn !== undefined && props.createWebAcl === true) {
