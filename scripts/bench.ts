@@ -7,6 +7,7 @@ import { cpus, tmpdir, totalmem } from 'os';
 import { join, resolve } from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { PrivateWorkforce, Workers } from '../src';
+import { references } from './template-references';
 import { harness, synth } from '../test/handlers/harness';
 
 const ROOT = resolve(__dirname, '..');
@@ -109,7 +110,7 @@ function analyze(outdir: string): TemplateMetrics {
   const ids = Object.keys(resources);
   const isCustom = (id: string) => resources[id].Type.startsWith('Custom::') || resources[id].Type === 'AWS::CloudFormation::CustomResource';
 
-  const deps = new Map(ids.map((id) => [id, dependencies(resources[id], resources)]));
+  const deps = new Map(ids.map((id) => [id, references(resources[id], resources)]));
   const memo = new Map<string, number>();
   const chain = (id: string): number => {
     if (!memo.has(id)) {
@@ -159,34 +160,6 @@ function analyze(outdir: string): TemplateMetrics {
     deployable: !blocker,
     blocker,
   };
-}
-
-function dependencies(resource: Json, resources: Record<string, Json>): Set<string> {
-  const found = new Set<string>();
-  const walk = (value: any): void => {
-    if (Array.isArray(value)) {
-      value.forEach(walk);
-    } else if (value && typeof value === 'object') {
-      if (typeof value.Ref === 'string') {
-        found.add(value.Ref);
-      }
-      if (value['Fn::GetAtt']) {
-        found.add(Array.isArray(value['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : String(value['Fn::GetAtt']).split('.')[0]);
-      }
-      if (value['Fn::Sub']) {
-        const text = Array.isArray(value['Fn::Sub']) ? value['Fn::Sub'][0] : value['Fn::Sub'];
-        for (const m of String(text).matchAll(/\$\{([^}!.]+)/g)) {
-          found.add(m[1]);
-        }
-      }
-      Object.values(value).forEach(walk);
-    }
-  };
-  walk(resource.Properties ?? {});
-  for (const d of [resource.DependsOn ?? []].flat()) {
-    found.add(d);
-  }
-  return new Set([...found].filter((id) => resources[id]));
 }
 
 function sizeOf(path: string): number {
