@@ -104,12 +104,13 @@ function wiring(id: string, resources: Record<string, any>): string[] {
   }
   if (resource.Type === 'Custom::PrivateWorkforceInvitationSender') {
     const sources = (p.WorkerSources ?? []).map((s: any) => (s.Inline ? `${s.Inline.length} inline` : `S3 ${render(s.Key)}`));
-    const names = (p.WorkerSources ?? []).flatMap((s: any) => (s.Inline ?? []).map((w: any) => `${w.username} <${w.email}>`));
+    const names = (p.WorkerSources ?? []).flatMap((s: any) => (s.Inline ?? [])
+      .map((w: any) => `${w.username} <${w.email}>${w.groups ? ` in ${w.groups.join(', ')}` : ''}`));
     return [
       `${id} (InvitationSender):`,
       `  invites workers into user pool ${render(p.UserPoolId)} from ${sources.join(', ')}${names.length ? `: ${names.join(', ')}` : ''}`,
       `  after the portal is wired (waits for ${render(p.PortalUrl)}); at most ${p.MaxRequestsPerSecond} invitations per second; ` +
-        `removed workers: ${p.RemovedWorkers}`,
+        `removed workers: ${p.RemovedWorkers}${p.ManagedGroups ? `; keeps the members of ${p.ManagedGroups.join(', ')}` : ''}`,
     ];
   }
   return [];
