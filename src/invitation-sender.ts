@@ -94,7 +94,8 @@ export class InvitationSender extends Construct {
   public readonly resource: CustomResource;
 
   private readonly sources: WorkerSource[] = [];
-  private readonly workers = new Map<string, { record: WorkerRecord; groups: Set<string> }>();
+  /** Emails by lower-case user name, across every source (the handler merges sources the same way). */
+  private readonly workers = new Map<string, string>();
   private readonly managedGroups = new Set<string>();
   private readonly provider: HandlerProvider;
   private readonly emailAsUsername: boolean;
@@ -174,14 +175,10 @@ export class InvitationSender extends Construct {
     for (const record of records) {
       const key = record.username.toLowerCase();
       const seen = this.workers.get(key);
-      if (seen && seen.record.email.toLowerCase() !== record.email.toLowerCase()) {
-        throw new Error(`Worker ${record.username} is added twice with different emails (${seen.record.email}, ${record.email}).`);
+      if (seen !== undefined && seen.toLowerCase() !== record.email.toLowerCase()) {
+        throw new Error(`Worker ${record.username} is added twice with different emails (${seen}, ${record.email}).`);
       }
-      const entry = seen ?? { record, groups: new Set<string>() };
-      if (group) {
-        entry.groups.add(group);
-      }
-      this.workers.set(key, entry);
+      this.workers.set(key, record.email);
     }
     if (this.workers.size > WORKERS_PER_DEPLOY_MAX) {
       Annotations.of(this).addWarningV2('cdk-private-workforce:tooManyWorkersForOneDeploy',

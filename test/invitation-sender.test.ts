@@ -104,6 +104,13 @@ describe('InvitationSender in a PrivateWorkforce', () => {
     Annotations.fromStack(fifty.stack).hasNoWarning('*', Match.stringLikeRegexp('default email sender'));
   });
 
+  test('warns when one deploy cannot invite everybody within the handler\'s 15 minutes', () => {
+    const { stack } = synthWorkforce({ workers: Workers.fromFile(csvOf(40_001)), sendInvitationEmails: false });
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('^40001 workers: one deploy invites about 40000'));
+    const fewer = synthWorkforce({ workers: Workers.fromFile(csvOf(40_000)), sendInvitationEmails: false });
+    Annotations.fromStack(fewer.stack).hasNoWarning('*', Match.stringLikeRegexp('one deploy invites'));
+  });
+
   test('sendInvitationEmails: false suppresses the emails, and the warning about them', () => {
     const workers = Workers.fromList(Array.from({ length: 60 }, (_, i) => ({ email: `w${i}@example.com` })));
     const { stack, template } = synthWorkforce({ workers, sendInvitationEmails: false });
