@@ -1,6 +1,7 @@
 import * as sdk from '@aws-sdk/client-cognito-identity-provider';
 import { HttpRequest, HttpResponse } from '@smithy/protocol-http';
 import { ApiModel, ModelViolation, sdkSchemaMembers } from './api-model';
+import { fakeClientConfig } from './client-config';
 import type { Clock } from '../../src/handlers/clock';
 
 /*
@@ -143,16 +144,7 @@ export class FakeCognito {
 
   /** A client of this fake: the real SDK client with the fake as its HTTP handler. */
   public client(): sdk.CognitoIdentityProviderClient {
-    return new sdk.CognitoIdentityProviderClient({
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
-      maxAttempts: 1,
-      requestHandler: {
-        handle: (request: HttpRequest) => this.handle(request),
-        updateHttpClientConfig: () => undefined,
-        httpHandlerConfigs: () => ({}),
-      } as any,
-    });
+    return new sdk.CognitoIdentityProviderClient(fakeClientConfig((request) => this.handle(request)));
   }
 
   /** Makes calls of `operation` fail with `errorType` once `after` of them have succeeded. */

@@ -2,6 +2,7 @@ import { Readable } from 'stream';
 import { S3Client } from '@aws-sdk/client-s3';
 import { HttpRequest, HttpResponse } from '@smithy/protocol-http';
 import { ApiModel, ModelViolation } from './api-model';
+import { fakeClientConfig } from './client-config';
 
 const s3Model = ApiModel.load('s3', '2006-03-01');
 
@@ -21,17 +22,7 @@ export class FakeS3 {
 
   /** A client of this fake. */
   public client(): S3Client {
-    return new S3Client({
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' },
-      forcePathStyle: true,
-      maxAttempts: 1,
-      requestHandler: {
-        handle: (request: HttpRequest) => this.handle(request),
-        updateHttpClientConfig: () => undefined,
-        httpHandlerConfigs: () => ({}),
-      } as any,
-    });
+    return new S3Client({ ...fakeClientConfig((request) => this.handle(request)), forcePathStyle: true });
   }
 
   private async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
