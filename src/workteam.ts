@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Names, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,7 +6,7 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { InvitationSender } from './invitation-sender';
-import { checkLength, checkPattern } from './private/validation';
+import { checkLength, checkPattern, derivedName } from './private/validation';
 import { Workers } from './workers';
 
 /** Work team names (API_CreateWorkteam). */
@@ -116,8 +116,7 @@ export class Workteam extends Resource {
       throw new Error(`A private workforce can have at most ${MAX_WORKTEAMS} work teams per account and Region; this app defines ${others} (${this.node.path}).`);
     }
 
-    const workteamName = props.workteamName ?? Names.uniqueResourceName(this, { maxLength: 63, separator: '-' })
-      .replace(/[^a-zA-Z0-9-]/g, '').replace(/^-+|-+$/g, '');
+    const workteamName = props.workteamName ?? derivedName(this, WORKTEAM_NAME_PATTERN, 'workteamName');
     this.groupName = Token.isUnresolved(workteamName) ? workteamName : `workteam-${workteamName}`.slice(0, 128);
     checkPattern('groupName', this.groupName, GROUP_NAME_PATTERN, 'a Cognito group name');
 

@@ -32,11 +32,12 @@ export class HandlerProvider extends Construct {
   public readonly handler: lambda.Function;
   /** The handler's role. */
   public readonly role: iam.Role;
+  /** The log group of the handler. */
+  public readonly logGroup: logs.LogGroup;
+
   /** The namespace and name of the metric of failed events. */
   private readonly failureMetricNamespace: string;
   private readonly failureMetricName: string;
-  /** The log group of the handler. */
-  public readonly logGroup: logs.LogGroup;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);

@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'net';
-import { Token } from 'aws-cdk-lib';
+import { Names, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 
 /**
  * Renders a received value for an error message: strings quoted, everything else as JSON.
@@ -98,4 +99,19 @@ export function checkRange(prop: string, value: number | undefined, min: number,
   if (isKnown(value) && (!Number.isInteger(value) || value! < min || value! > max)) {
     throw new Error(`\`${prop}\` must be a whole number from ${min} to ${max}, got: ${received(value)}.`);
   }
+}
+
+/**
+ * A name derived from the construct path (letters, digits and hyphens, at most 63 characters,
+ * no hyphen at either end): stable as long as the path is. Throws, naming `prop`, when the result
+ * does not match `pattern`.
+ */
+export function derivedName(scope: IConstruct, pattern: RegExp, prop: string): string {
+  const name = Names.uniqueResourceName(scope, { maxLength: 63, separator: '-' })
+    .replace(/[^a-zA-Z0-9-]/g, '')
+    .replace(/^-+|-+$/g, '');
+  if (!pattern.test(name)) {
+    throw new Error(`Cannot derive a valid ${prop} from the construct path "${scope.node.path}"; set \`${prop}\`.`);
+  }
+  return name;
 }

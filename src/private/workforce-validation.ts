@@ -1,6 +1,5 @@
-import { Names } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { checkCount, checkHttpsUrl, checkLength, checkPattern, cidrFamily, isKnown, received } from './validation';
+import { checkCount, checkHttpsUrl, checkLength, checkPattern, cidrFamily, derivedName, isKnown, received } from './validation';
 import type { IpAddressType, WorkforceOidcConfig, WorkforceVpcConfig } from '../workforce-resource';
 
 /** `WorkforceName` pattern from the CreateWorkforce API reference. */
@@ -107,11 +106,5 @@ export function validateOidcConfig(oidc: WorkforceOidcConfig, resolveSecret: (se
  * A valid workforce name derived from the construct path: stable as long as the path is.
  */
 export function deriveWorkforceName(scope: IConstruct): string {
-  const name = Names.uniqueResourceName(scope, { maxLength: 63, separator: '-' })
-    .replace(/[^a-zA-Z0-9-]/g, '')
-    .replace(/^-+/, '');
-  if (!WORKFORCE_NAME_PATTERN.test(name)) {
-    throw new Error(`Cannot derive a valid workforce name from the construct path "${scope.node.path}"; set \`workforceName\`.`);
-  }
-  return name;
+  return derivedName(scope, WORKFORCE_NAME_PATTERN, 'workforceName');
 }
