@@ -1,13 +1,13 @@
 import * as sdk from '@aws-sdk/client-cognito-identity-provider';
 import { HttpRequest, HttpResponse } from '@smithy/protocol-http';
-import { ApiModel, ModelViolation, sdkSchemaMembers } from './api-model';
+import { ApiModel, ModelViolation } from './api-model';
 import { fakeClientConfig } from './client-config';
 import type { Clock } from '../../src/handlers/clock';
 
 /*
  * A Cognito user pools service for tests, spoken to by the real SDK v3 client through its HTTP
  * handler slot. It enforces the documented behaviour the library's handlers must cope with:
- * - every request is checked against the official API model (python3-botocore);
+ * - every request is checked against the AWS API models (botocore, and the pinned SDK's schema);
  * - UpdateUserPool and UpdateUserPoolClient reset every field they are not sent to its default
  *   (UserPoolTier excepted) (cognito dg cognito-user-pool-updating, API_UpdateUserPool);
  * - AdminCreateUser fails with UsernameExistsException for an existing user, and is throttled
@@ -113,7 +113,7 @@ export interface FakeCognitoOptions {
   readonly seed?: number;
 }
 
-const cognitoModel = ApiModel.load('cognito-idp', '2016-04-18', sdkSchemaMembers(sdk as unknown as Record<string, unknown>));
+const cognitoModel = ApiModel.load('cognito-idp', '2016-04-18', sdk as unknown as Record<string, unknown>);
 
 /**
  * The fake service. Pass `fake` as `requestHandler` to a real CognitoIdentityProviderClient.

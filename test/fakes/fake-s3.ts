@@ -1,10 +1,10 @@
 import { Readable } from 'stream';
-import { S3Client } from '@aws-sdk/client-s3';
+import * as sdk from '@aws-sdk/client-s3';
 import { HttpRequest, HttpResponse } from '@smithy/protocol-http';
 import { ApiModel, ModelViolation } from './api-model';
 import { fakeClientConfig } from './client-config';
 
-const s3Model = ApiModel.load('s3', '2006-03-01');
+const s3Model = ApiModel.load('s3', '2006-03-01', sdk as unknown as Record<string, unknown>);
 
 /**
  * An S3 bucket store for tests that serves GetObject (path-style) to the real SDK v3 client and
@@ -21,8 +21,8 @@ export class FakeS3 {
   }
 
   /** A client of this fake. */
-  public client(): S3Client {
-    return new S3Client({ ...fakeClientConfig((request) => this.handle(request)), forcePathStyle: true });
+  public client(): sdk.S3Client {
+    return new sdk.S3Client({ ...fakeClientConfig((request) => this.handle(request)), forcePathStyle: true });
   }
 
   private async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
