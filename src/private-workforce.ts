@@ -241,11 +241,9 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
       ...options,
       userPool: this.userPool,
       userPoolClient: this.userPoolClient,
-      workforceName: this.workforceName,
+      workforce: this.workforce,
       invitationSender: options.workers ? this.sender() : undefined,
     });
-    // A work team needs its workforce, and is deleted before it (DeleteWorkforce fails while teams exist).
-    workteam.node.addDependency(this.workforce);
     return workteam;
   }
 

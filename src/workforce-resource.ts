@@ -275,7 +275,9 @@ export class WorkforceResource extends Resource implements IWorkforce, ITaggable
     });
     this.resource.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY);
 
-    this.workforceName = this.resource.ref;
+    // Ref of AWS::SageMaker::Workforce is its ARN (the registry's primaryIdentifier), never the
+    // name: the name is the string given or derived here, known at synth.
+    this.workforceName = workforceName;
     this.workforceArn = this.resource.getAtt('WorkforceArn').toString();
     this.subDomain = this.resource.getAtt('SubDomain').toString();
     this.portalUrl = Fn.join('', ['https://', this.subDomain]);

@@ -8,6 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { InvitationSender } from './invitation-sender';
 import { checkLength, checkPattern, derivedName } from './private/validation';
 import { Workers } from './workers';
+import type { IWorkforce } from './workforce-resource';
 
 /** Work team names (API_CreateWorkteam). */
 const WORKTEAM_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -67,8 +68,8 @@ export interface WorkteamProps extends WorkteamOptions {
   readonly userPool: cognito.IUserPool;
   /** The workforce's app client (the labeling portal's). */
   readonly userPoolClient: cognito.IUserPoolClient;
-  /** The name of the private workforce the team belongs to. */
-  readonly workforceName: string;
+  /** The private workforce the team belongs to; the team is created after it and deleted before it. */
+  readonly workforce: IWorkforce;
   /**
    * The invitation sender that manages the team's membership.
    *
@@ -131,7 +132,7 @@ export class Workteam extends Resource {
 
     const workteam = new sagemaker.CfnWorkteam(this, 'Resource', {
       workteamName,
-      workforceName: props.workforceName,
+      workforceName: props.workforce.workforceName,
       description: props.description,
       memberDefinitions: [{
         cognitoMemberDefinition: {
@@ -143,6 +144,9 @@ export class Workteam extends Resource {
       notificationConfiguration: this.notificationTopic ? { notificationTopicArn: this.notificationTopic.topicArn } : undefined,
     });
     workteam.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    // The name is a plain string, so nothing in the template orders the team after its workforce;
+    // DeleteWorkforce also fails while teams exist, so the team must go first.
+    workteam.node.addDependency(props.workforce);
 
     this.workteamName = workteam.attrWorkteamName;
     this.workteamArn = Arn.format({

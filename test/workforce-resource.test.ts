@@ -22,7 +22,8 @@ describe('WorkforceResource', () => {
       CognitoConfig: { UserPool: 'us-east-1_AbCdEf123', ClientId: '1example23456789' },
     });
     expect(resource.DeletionPolicy).toBe('Delete');
-    expect(stack.resolve(workforce.workforceName)).toEqual({ Ref: id });
+    // The name itself, known at synth: Ref of AWS::SageMaker::Workforce is its ARN.
+    expect(workforce.workforceName).toBe(props.WorkforceName);
     expect(stack.resolve(workforce.workforceArn)).toEqual({ 'Fn::GetAtt': [id, 'WorkforceArn'] });
     expect(stack.resolve(workforce.subDomain)).toEqual({ 'Fn::GetAtt': [id, 'SubDomain'] });
     expect(stack.resolve(workforce.portalUrl)).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [id, 'SubDomain'] }]] });

@@ -19,7 +19,7 @@ describe('PrivateWorkforce.addWorkteam', () => {
     const wt = onlyResource(template, 'AWS::SageMaker::Workteam');
     expect(wt.props).toEqual({
       WorkteamName: 'cats',
-      WorkforceName: { Ref: onlyResource(template, 'AWS::SageMaker::Workforce').id },
+      WorkforceName: 'labeling', // the name: Ref of AWS::SageMaker::Workforce is its ARN
       Description: 'Labels cat pictures',
       MemberDefinitions: [{
         CognitoMemberDefinition: { CognitoUserPool: { Ref: pool }, CognitoClientId: { Ref: client }, CognitoUserGroup: { Ref: group.id } },

@@ -34,7 +34,7 @@ describe('read-modify-write field lists match the AWS API models', () => {
   });
 
   test('UpdateUserPoolClient: every member of the request is copied from DescribeUserPoolClient', () => {
-    const copied = [...USER_POOL_CLIENT_UPDATE_FIELDS].sort();
+    const copied: string[] = [...USER_POOL_CLIENT_UPDATE_FIELDS].sort();
     expect(copied).toEqual(schema('UpdateUserPoolClientRequest').filter((m) => m !== 'UserPoolId' && m !== 'ClientId').sort());
     const botocoreMembers = botocore.members('UpdateUserPoolClientRequest').filter((m) => m !== 'UserPoolId' && m !== 'ClientId');
     expect(botocoreMembers.filter((m) => !copied.includes(m) && !NEWER_THAN_SDK[m])).toEqual([]);
