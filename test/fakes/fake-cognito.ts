@@ -239,7 +239,8 @@ export class FakeCognito {
 
   // --- the HTTP side ---------------------------------------------------------------------------
 
-  private async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
+  /** Answers one HTTP request of the real SDK client (also served over HTTP by tests of the bundled handler). */
+  public async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
     const target = header(request, 'x-amz-target') ?? '';
     const operation = target.split('.')[1] ?? '';
     const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);

@@ -25,7 +25,8 @@ export class FakeS3 {
     return new sdk.S3Client({ ...fakeClientConfig((request) => this.handle(request)), forcePathStyle: true });
   }
 
-  private async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
+  /** Answers one HTTP request of the real SDK client (also served over HTTP by tests of the bundled handler). */
+  public async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
     const [bucket, ...rest] = decodeURIComponent(request.path).replace(/^\//, '').split('/');
     const key = rest.join('/');
     try {
