@@ -1,23 +1,33 @@
-import { createHash } from 'crypto';
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { FakeCognito } from './fake-cognito';
-import { FakeS3 } from './fake-s3';
-import { VirtualClock } from './virtual-clock';
-import type { HandlerResponse, ResourceEvent } from '../../src/handlers/dispatch';
+import { ACCOUNT, createResource, deleteResource, PhysicalResource, ProviderContext, REGION, updateResource } from './cfn-providers';
+import { FakeCloudFormation } from './fake-cloudformation';
+import type { FakeCognito } from './fake-cognito';
+import type { FakeS3 } from './fake-s3';
+import type { FakeSageMaker } from './fake-sagemaker';
+import { IamPolicies } from './iam';
+import { resourceFacts, ResourceFacts } from './registry';
+import type { VirtualClock } from './virtual-clock';
+import { cloudFormationResponder, CloudFormationEvent } from '../../src/handlers/cfn-response';
+import type { HandlerResponse, LambdaContextLike, ResourceEvent } from '../../src/handlers/dispatch';
 
 type Json = Record<string, any>;
-type Handler = (event: ResourceEvent<any>, context: { getRemainingTimeInMillis(): number }) => Promise<HandlerResponse<any>>;
+type Dispatch = (event: ResourceEvent<any>, context?: LambdaContextLike) => Promise<HandlerResponse<unknown>>;
 
-export const ACCOUNT = '123456789012';
-export const REGION = 'us-east-1';
-const STACK_ID = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/Test/5a3e1c10-8d2f-11ef-9e4b-0a1b2c3d4e5f`;
+export { ACCOUNT, REGION };
+export const STACK_NAME = 'Test';
+export const STACK_ID = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${STACK_NAME}/5a3e1c10-8d2f-11ef-9e4b-0a1b2c3d4e5f`;
 
 /** One custom resource event the simulator sent, and how it ended. */
 export interface Invocation {
   readonly logicalId: string;
   readonly requestType: 'Create' | 'Update' | 'Delete';
   readonly resourceType: string;
+  readonly physicalResourceId?: string;
+  /** The stack status when CloudFormation sent the event. */
+  readonly stackStatus: string;
+  /** How many times Lambda ran the event (duplicate deliveries and its own retries). */
+  readonly runs: number;
   readonly error?: string;
   readonly data?: Json;
 }
@@ -29,187 +39,491 @@ export interface SynthesizedStack {
   readonly stackName: string;
 }
 
+/** A deploy (or stack delete) that failed, as CloudFormation reports it. */
+export class StackOperationFailed extends Error {
+  constructor(public readonly status: string, public readonly reason: string) {
+    super(`${status}: ${reason}`);
+    this.name = 'StackOperationFailed';
+  }
+}
+
+/** How the simulator delivers custom resource events. */
+export interface SimulatorOptions {
+  /** Deliver every custom resource event twice, concurrently (asynchronous invocation is at least once). */
+  readonly duplicateDelivery?: boolean;
+}
+
+/** A failure of one resource operation; CloudFormation then rolls back. */
+class ResourceFailure extends Error {
+  /** The physical resource a failed Create left behind (CloudFormation deletes it in the rollback). */
+  public partial?: PhysicalResource;
+}
+
+/** What one deploy did to one resource, for the rollback. */
+interface JournalEntry {
+  readonly logicalId: string;
+  readonly action: 'create' | 'update' | 'replace' | 'failed-update';
+  readonly previous?: PhysicalResource;
+  readonly next?: PhysicalResource;
+  /** The properties a failed update tried to apply. */
+  readonly attempted?: Json;
+  readonly deletedFirst?: boolean;
+}
+
 /**
- * A small CloudFormation for tests: deploys successive versions of a synthesized template against
- * the fake Cognito, doing what CloudFormation does where it matters here.
- * - A user pool or app client whose properties changed is updated with all its template
- *   properties (so the placeholder callback URL and the template invitation come back).
- * - A workforce whose name or Cognito config changed is replaced, with a new SubDomain.
- * - A custom resource gets Create when new, Update only when its resolved properties changed
- *   (with OldResourceProperties), Delete when removed; every scalar property arrives as a string.
- * Resources it does not model (IAM, Lambda, WAF, logs...) just get a physical id.
+ * CloudFormation for tests, with the real handler behind every custom resource. What it knows
+ * about resource types comes from AWS's registry data (./registry.ts); what it does follows the
+ * CloudFormation user guide (stack status codes, update behaviors, custom resource request types):
+ * - the template is validated first: Refs and GetAtts name resources that exist and attributes
+ *   their type has;
+ * - resources are created and updated in dependency order, each checked against its registry
+ *   schema (required properties, patterns, ...), with CloudFormation's resource handlers acting
+ *   on the fakes;
+ * - a property change the registry marks as replacing creates the new resource before the old one
+ *   is deleted, unless the type's replacement strategy is delete_then_create; a custom-named
+ *   resource (its identifiers unchanged) that must be replaced create-then-delete fails the update;
+ * - after all updates, the cleanup phase (UPDATE_COMPLETE_CLEANUP_IN_PROGRESS) deletes old
+ *   physical resources and removed resources, dependents first; the new template's IAM policies
+ *   are in force then;
+ * - a failure rolls back: after an update, UPDATE_ROLLBACK_IN_PROGRESS sends resources updated so
+ *   far an Update with old and new properties swapped, then its cleanup deletes what the deploy
+ *   created; after a create, ROLLBACK_IN_PROGRESS deletes everything in reverse order, keeping
+ *   resources whose DeletionPolicy retains them (RetainExceptOnCreate deletes);
+ * - custom resource events go to the Lambda function of the ServiceToken, asynchronously: its
+ *   Timeout cuts a run short, its EventInvokeConfig (2 retries by default) makes Lambda run a
+ *   failed or timed-out event again, `duplicateDelivery` delivers each event twice; CloudFormation
+ *   takes the first response sent in time, and fails the resource when none comes within
+ *   ServiceTimeout;
+ * - the handler calls AWS with the role of its function: the fakes check each call against the
+ *   role's policies as the stack has them at that moment.
  */
 export class CloudFormationSim {
   public readonly invocations: Invocation[] = [];
+  /** Stack status transitions, in order. */
+  public readonly statuses: string[] = [];
+  /** Resource operations that failed (cleanup failures included, which do not fail the deploy). */
+  public readonly failures: Array<{ logicalId: string; operation: string; reason: string }> = [];
+  public readonly iam = new IamPolicies();
+  public readonly cloudFormation: FakeCloudFormation;
+  private status = 'NONE';
   private template: Json = { Resources: {} };
-  private readonly physicalIds = new Map<string, string>();
-  private readonly attributes = new Map<string, Json>();
-  private readonly applied = new Map<string, Json>();
-  private workforceGeneration = 0;
+  private readonly current = new Map<string, PhysicalResource>();
+  /** Resolved properties of custom resources, as last sent. */
+  private readonly sent = new Map<string, Json>();
+  private readonly responses = new Map<string, { at: number; body: Json }>();
+  private readonly providers: ProviderContext;
+  private generation = 0;
+  private requests = 0;
 
   constructor(
-    private readonly cognito: FakeCognito,
-    private readonly s3: FakeS3,
-    private readonly handler: Handler,
+    private readonly fakes: { cognito: FakeCognito; s3: FakeS3; sagemaker: FakeSageMaker },
+    private readonly dispatch: Dispatch,
     private readonly clock: VirtualClock,
-  ) {}
+    private readonly options: SimulatorOptions = {},
+  ) {
+    this.providers = { cognito: fakes.cognito, sagemaker: fakes.sagemaker, iam: this.iam, stackName: STACK_NAME };
+    this.cloudFormation = new FakeCloudFormation({ stackId: STACK_ID, stackName: STACK_NAME, status: () => this.status });
+    // Events a test sends itself, with no stack deployed, run without a role to check.
+    const roleCheck = this.iam.authorizerFor(() => this.handlerRoleName(), ACCOUNT);
+    const authorizer = (action: string, resource: string) => (this.handlerRoleName() === undefined ? undefined : roleCheck(action, resource));
+    fakes.cognito.authorizer = authorizer;
+    fakes.s3.authorizer = authorizer;
+    fakes.sagemaker.authorizer = authorizer;
+    this.cloudFormation.authorizer = authorizer;
+  }
 
-  /** The physical id of a resource, found by type (the only one of its type). */
+  /** The stack status. */
+  public get stackStatus(): string {
+    return this.status;
+  }
+
+  /** The physical id (Ref) of the only resource of a type. */
   public physicalIdOf(type: string): string {
-    const ids = Object.keys(this.template.Resources).filter((id) => this.template.Resources[id].Type === type);
-    if (ids.length !== 1) {
-      throw new Error(`expected one ${type}, found ${ids.length}`);
-    }
-    return this.physicalIds.get(ids[0])!;
+    const resource = this.only(type);
+    return resource.values[resourceFacts(type).refIdentifier[0]];
   }
 
-  /** The attributes of a resource, found by type. */
+  /** The identifier and attribute values of the only resource of a type. */
   public attributesOf(type: string): Json {
-    const id = Object.keys(this.template.Resources).find((k) => this.template.Resources[k].Type === type)!;
-    return this.attributes.get(id) ?? {};
+    return this.only(type).values;
   }
 
-  /** Deploys a version of the stack. Throws when a custom resource fails (as the deploy would). */
+  /** The properties last sent to a custom resource, by logical id. */
+  public propertiesOf(logicalId: string): Json {
+    return this.sent.get(logicalId)!;
+  }
+
+  /** Logical ids of the stack's resources now. */
+  public resources(): string[] {
+    return [...this.current.keys()];
+  }
+
+  /**
+   * Deploys a version of the stack (creates it, or updates it). Throws StackOperationFailed when
+   * the deploy fails, after the rollback. A stack left in ROLLBACK_COMPLETE is deleted first, as
+   * the CDK CLI does.
+   */
   public async deploy(stack: SynthesizedStack): Promise<Invocation[]> {
-    this.publishAssets(stack);
-    const previous = this.template;
-    this.template = stack.template;
-    const started = this.invocations.length;
-    for (const id of this.order(stack.template.Resources)) {
-      await this.apply(id, stack.template.Resources[id], previous.Resources[id]);
+    if (this.status === 'ROLLBACK_COMPLETE') {
+      await this.deleteStack();
     }
-    for (const id of Object.keys(previous.Resources).reverse()) {
-      if (!stack.template.Resources[id]) {
-        await this.remove(id, previous.Resources[id]);
+    const started = this.invocations.length;
+    validateTemplate(stack.template);
+    this.publishAssets(stack);
+    const creating = this.current.size === 0;
+    const oldTemplate = this.template;
+    const before = new Map(this.current);
+    this.template = stack.template;
+    this.setStatus(creating ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS');
+
+    const journal: JournalEntry[] = [];
+    const replacedOld: PhysicalResource[] = [];
+    let failure: ResourceFailure | undefined;
+    for (const id of order(stack.template.Resources)) {
+      try {
+        await this.applyResource(id, stack.template.Resources[id], journal, replacedOld);
+      } catch (error) {
+        failure = error instanceof ResourceFailure ? error : new ResourceFailure((error as Error).message);
+        this.failures.push({ logicalId: id, operation: before.has(id) ? 'UPDATE' : 'CREATE', reason: failure.message });
+        if (failure.partial) {
+          journal.push({ logicalId: id, action: 'create', next: failure.partial });
+        }
+        break;
       }
+    }
+
+    if (failure) {
+      if (creating) {
+        await this.rollbackCreate(journal);
+      } else {
+        await this.rollbackUpdate(journal, oldTemplate, before);
+      }
+      throw new StackOperationFailed(this.status, failure.message);
+    }
+
+    if (creating) {
+      this.setStatus('CREATE_COMPLETE');
+    } else {
+      this.setStatus('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+      const removed = [...before.keys()].filter((id) => !stack.template.Resources[id]);
+      const doomed = [
+        ...replacedOld.filter((r) => !retains(oldTemplate.Resources[r.logicalId], 'UpdateReplacePolicy')),
+        ...removed.filter((id) => !retains(oldTemplate.Resources[id], 'DeletionPolicy')).map((id) => before.get(id)!),
+      ];
+      removed.forEach((id) => this.current.delete(id));
+      await this.deleteAll(doomed, oldTemplate, false);
+      this.setStatus('UPDATE_COMPLETE');
     }
     return this.invocations.slice(started);
   }
 
-  /** Deletes the stack: custom resources get Delete, in reverse dependency order. */
+  /** Deletes the stack: every resource in reverse dependency order, DeletionPolicy honoured. */
   public async deleteStack(): Promise<Invocation[]> {
     const started = this.invocations.length;
-    for (const id of this.order(this.template.Resources).reverse()) {
-      await this.remove(id, this.template.Resources[id]);
+    this.setStatus('DELETE_IN_PROGRESS');
+    const doomed = [...this.current.values()].filter((r) => !retains(this.template.Resources[r.logicalId], 'DeletionPolicy', this.status));
+    const ok = await this.deleteAll(doomed, this.template, true);
+    if (!ok) {
+      this.setStatus('DELETE_FAILED');
+      throw new StackOperationFailed(this.status, this.failures[this.failures.length - 1].reason);
     }
+    this.current.clear();
+    this.sent.clear();
     this.template = { Resources: {} };
+    this.setStatus('DELETE_COMPLETE');
     return this.invocations.slice(started);
   }
 
-  /** Sends one custom resource event straight to the handler (CloudFormation retrying, say). */
+  /** Sends one custom resource event straight to the handler, outside any deploy (a test's own event). */
   public async send(event: ResourceEvent<any>): Promise<HandlerResponse<any>> {
-    return this.clock.run(this.handler(stringify(event), { getRemainingTimeInMillis: () => 15 * 60_000 }));
+    return this.clock.run(this.dispatch(stringify(event), { getRemainingTimeInMillis: () => 15 * 60_000 }));
   }
 
-  /** The last event properties of a custom resource, by logical id. */
-  public propertiesOf(logicalId: string): Json {
-    return this.applied.get(logicalId)!;
-  }
+  // --- one resource ----------------------------------------------------------------------------
 
-  private async apply(id: string, resource: Json, before: Json | undefined): Promise<void> {
+  private async applyResource(id: string, resource: Json, journal: JournalEntry[], replacedOld: PhysicalResource[]): Promise<void> {
+    const facts = resourceFacts(resource.Type);
     const properties = this.resolve(resource.Properties ?? {});
-    const old = this.applied.get(id);
-    const changed = !old || JSON.stringify(old) !== JSON.stringify(properties);
-    switch (resource.Type) {
-      case 'AWS::Cognito::UserPool':
-        if (!before) {
-          const poolId = this.cognito.createUserPool(properties);
-          this.physicalIds.set(id, poolId);
-          this.attributes.set(id, { Arn: `arn:aws:cognito-idp:${REGION}:${ACCOUNT}:userpool/${poolId}`, ProviderName: `cognito-idp.${REGION}.amazonaws.com/${poolId}` });
-        } else if (changed) {
-          this.cognito.cloudFormationUpdateUserPool(this.physicalIds.get(id)!, properties);
-        }
-        break;
-      case 'AWS::Cognito::UserPoolClient':
-        if (!before) {
-          this.physicalIds.set(id, this.cognito.createUserPoolClient(properties.UserPoolId, properties));
-        } else if (changed) {
-          this.cognito.cloudFormationUpdateUserPoolClient(properties.UserPoolId, this.physicalIds.get(id)!, properties);
-        }
-        break;
-      case 'AWS::Cognito::UserPoolGroup':
-        if (!before) {
-          this.cognito.createGroup(properties.UserPoolId, properties.GroupName);
-          this.physicalIds.set(id, properties.GroupName);
-        }
-        break;
-      case 'AWS::SageMaker::Workforce': {
-        const replaced = !before || JSON.stringify(old?.WorkforceName) !== JSON.stringify(properties.WorkforceName)
-          || JSON.stringify(old?.CognitoConfig) !== JSON.stringify(properties.CognitoConfig);
-        this.physicalIds.set(id, properties.WorkforceName);
-        if (replaced) {
-          const generation = ++this.workforceGeneration;
-          const sub = createHash('sha256').update(`${properties.WorkforceName}/${generation}`).digest('hex').slice(0, 10);
-          this.attributes.set(id, {
-            SubDomain: `${sub}.labeling.${REGION}.sagemaker.aws`,
-            WorkforceArn: `arn:aws:sagemaker:${REGION}:${ACCOUNT}:workforce/${properties.WorkforceName}`,
-          });
-        }
-        break;
+    const previous = this.current.get(id);
+    if (!previous) {
+      const next = await this.create(id, resource, facts, properties);
+      journal.push({ logicalId: id, action: 'create', next });
+      return;
+    }
+    if (previous.type !== resource.Type) {
+      throw new ResourceFailure(`Update of resource type is not permitted (${id}: ${previous.type} to ${resource.Type})`);
+    }
+    if (JSON.stringify(previous.properties) === JSON.stringify(properties)) {
+      return; // no change: CloudFormation does nothing
+    }
+    const replacing = [...facts.replacing.keys()].filter((p) => JSON.stringify(previous.properties[p]) !== JSON.stringify(properties[p]));
+    if (replacing.length > 0) {
+      const strategy = facts.replacementStrategy;
+      if (strategy === 'create_then_delete' && keepsCustomName(facts, previous.properties, properties)) {
+        throw new ResourceFailure(`CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename ${customName(facts, properties)} and update the stack again. (${id}: ${replacing.join(', ')} changed)`);
       }
-      default:
-        if (resource.Type.startsWith('Custom::')) {
-          if (!before || changed) {
-            this.applied.set(id, properties);
-            await this.invoke(id, resource.Type, before ? 'Update' : 'Create', properties, old);
-          }
-        } else {
-          this.physicalIds.set(id, this.physicalIds.get(id) ?? `${id}-physical`);
-        }
+      if (strategy === 'delete_then_create') {
+        await this.delete(previous, false);
+        this.current.delete(id);
+        const next = await this.create(id, resource, facts, properties);
+        journal.push({ logicalId: id, action: 'replace', previous, next, deletedFirst: true });
+      } else {
+        const next = await this.create(id, resource, facts, properties);
+        journal.push({ logicalId: id, action: 'replace', previous, next });
+        replacedOld.push(previous);
+      }
+      return;
     }
-    this.applied.set(id, properties);
-  }
-
-  private async remove(id: string, resource: Json): Promise<void> {
-    if (resource.Type.startsWith('Custom::') && this.physicalIds.has(id)) {
-      await this.invoke(id, resource.Type, 'Delete', this.applied.get(id)!, undefined);
-    }
-    this.physicalIds.delete(id);
-    this.applied.delete(id);
-  }
-
-  private async invoke(id: string, resourceType: string, requestType: 'Create' | 'Update' | 'Delete', properties: Json, old: Json | undefined): Promise<void> {
-    const event: Json = {
-      RequestType: requestType,
-      ResourceType: resourceType,
-      LogicalResourceId: id,
-      RequestId: `request-${this.invocations.length + 1}`,
-      StackId: STACK_ID,
-      ResourceProperties: properties,
-      ...(requestType !== 'Create' ? { PhysicalResourceId: this.physicalIds.get(id) } : {}),
-      ...(requestType === 'Update' ? { OldResourceProperties: old } : {}),
-    };
     try {
-      const response = await this.send(event as ResourceEvent<any>);
-      this.physicalIds.set(id, response.PhysicalResourceId);
-      this.attributes.set(id, response.Data ?? {});
-      this.invocations.push({ logicalId: id, requestType, resourceType, data: response.Data });
+      const next = await this.update(previous, resource, facts, properties, previous.properties);
+      journal.push({ logicalId: id, action: 'update', previous, next });
+      if (physicalIdOf(facts, next) !== physicalIdOf(facts, previous)) {
+        replacedOld.push(previous); // a custom resource that answered with a new physical id
+      }
     } catch (error) {
-      this.invocations.push({ logicalId: id, requestType, resourceType, error: (error as Error).message });
-      throw new Error(`${requestType} of ${id} (${resourceType}) failed: ${(error as Error).message}`);
+      journal.push({ logicalId: id, action: 'failed-update', previous, attempted: properties });
+      throw error;
     }
   }
 
-  /** Resources in an order that puts every dependency first. */
-  private order(resources: Json): string[] {
-    const done = new Set<string>();
-    const result: string[] = [];
-    const visit = (id: string, path: string[]) => {
-      if (done.has(id)) {
+  private async create(id: string, resource: Json, facts: ResourceFacts, properties: Json): Promise<PhysicalResource> {
+    checkProperties(id, facts, properties);
+    let values: Json;
+    if (resource.Type.startsWith('Custom::')) {
+      const response = await this.invoke(id, resource.Type, 'Create', properties, undefined, undefined);
+      values = { ...response.data, Id: response.physicalId };
+    } else {
+      values = this.provider(() => createResource(this.providers, facts, id, properties, ++this.generation), id);
+    }
+    const created = { logicalId: id, type: resource.Type, values, properties };
+    this.current.set(id, created);
+    return created;
+  }
+
+  private async update(previous: PhysicalResource, resource: Json, facts: ResourceFacts, properties: Json, oldProperties: Json): Promise<PhysicalResource> {
+    checkProperties(previous.logicalId, facts, properties);
+    let values: Json;
+    if (resource.Type.startsWith('Custom::')) {
+      const response = await this.invoke(previous.logicalId, resource.Type, 'Update', properties, oldProperties, previous.values.Id);
+      values = { ...response.data, Id: response.physicalId };
+    } else {
+      values = this.provider(() => updateResource(this.providers, facts, previous, properties), previous.logicalId);
+    }
+    const updated = { logicalId: previous.logicalId, type: resource.Type, values, properties };
+    this.current.set(previous.logicalId, updated);
+    return updated;
+  }
+
+  private async delete(resource: PhysicalResource, tolerate: boolean): Promise<boolean> {
+    const facts = resourceFacts(resource.type);
+    try {
+      if (resource.type.startsWith('Custom::')) {
+        await this.invoke(resource.logicalId, resource.type, 'Delete', resource.properties, undefined, resource.values.Id);
+      } else {
+        this.provider(() => deleteResource(this.providers, facts, resource), resource.logicalId);
+      }
+      return true;
+    } catch (error) {
+      this.failures.push({ logicalId: resource.logicalId, operation: 'DELETE', reason: (error as Error).message });
+      if (!tolerate) {
+        throw error;
+      }
+      return false;
+    }
+  }
+
+  /** Deletes resources dependents first (reverse dependency order of `template`); false when one failed. */
+  private async deleteAll(resources: PhysicalResource[], template: Json, stopOnFailure: boolean): Promise<boolean> {
+    const rank = new Map(order(template.Resources).map((id, i) => [id, i]));
+    const sorted = [...resources].sort((a, b) => (rank.get(b.logicalId) ?? -1) - (rank.get(a.logicalId) ?? -1));
+    let ok = true;
+    for (const resource of sorted) {
+      if (!await this.delete(resource, true)) {
+        ok = false;
+        if (stopOnFailure) {
+          break;
+        }
+      }
+    }
+    return ok;
+  }
+
+  private provider<T>(fn: () => T, logicalId: string): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw new ResourceFailure(`Resource handler returned message: "${(error as Error).message}" (${logicalId})`);
+    }
+  }
+
+  // --- rollbacks -------------------------------------------------------------------------------
+
+  private async rollbackCreate(journal: JournalEntry[]): Promise<void> {
+    this.setStatus('ROLLBACK_IN_PROGRESS');
+    const doomed: PhysicalResource[] = [];
+    for (const entry of [...journal].reverse()) {
+      const resource = entry.next!;
+      // On a create rollback, RetainExceptOnCreate deletes; Retain keeps the resource (outside the stack).
+      if (!retains(this.template.Resources[resource.logicalId], 'DeletionPolicy', this.status)) {
+        doomed.push(resource);
+      }
+    }
+    const ok = await this.deleteAll(doomed, this.template, false);
+    this.current.clear();
+    this.setStatus(ok ? 'ROLLBACK_COMPLETE' : 'ROLLBACK_FAILED');
+  }
+
+  private async rollbackUpdate(journal: JournalEntry[], oldTemplate: Json, before: Map<string, PhysicalResource>): Promise<void> {
+    this.setStatus('UPDATE_ROLLBACK_IN_PROGRESS');
+    const failedTemplate = this.template;
+    this.template = oldTemplate;
+    const doomed: PhysicalResource[] = [];
+    try {
+      for (const entry of [...journal].reverse()) {
+        const oldResource = oldTemplate.Resources[entry.logicalId];
+        const facts = oldResource && resourceFacts(oldResource.Type);
+        switch (entry.action) {
+          case 'create':
+            doomed.push(entry.next!);
+            this.current.delete(entry.logicalId);
+            break;
+          case 'update':
+          case 'failed-update': {
+            const current = this.current.get(entry.logicalId)!;
+            const reverted = await this.update(current, oldResource, facts, entry.previous!.properties, entry.next?.properties ?? entry.attempted!);
+            if (physicalIdOf(facts, reverted) !== physicalIdOf(facts, current)) {
+              doomed.push(current);
+            }
+            break;
+          }
+          case 'replace':
+            if (entry.deletedFirst) {
+              // The old one is gone: roll back by replacing the new one with the old settings.
+              await this.delete(entry.next!, false);
+              await this.create(entry.logicalId, oldResource, facts, entry.previous!.properties);
+            } else {
+              doomed.push(entry.next!);
+              this.current.set(entry.logicalId, entry.previous!);
+            }
+            break;
+        }
+      }
+    } catch (error) {
+      this.setStatus('UPDATE_ROLLBACK_FAILED');
+      throw new StackOperationFailed(this.status, (error as Error).message);
+    }
+    for (const [id, resource] of before) {
+      if (!this.current.has(id)) {
+        this.current.set(id, resource);
+      }
+    }
+    this.setStatus('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+    await this.deleteAll(doomed, failedTemplate, false);
+    this.setStatus('UPDATE_ROLLBACK_COMPLETE');
+  }
+
+  // --- custom resources through Lambda ---------------------------------------------------------
+
+  private async invoke(id: string, resourceType: string, requestType: 'Create' | 'Update' | 'Delete', properties: Json, old: Json | undefined, physicalId: string | undefined) {
+    const requestId = `request-${++this.requests}`;
+    const responseUrl = `https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/${requestId}`;
+    const event = stringify({
+      RequestType: requestType,
+      ServiceToken: properties.ServiceToken,
+      ResponseURL: responseUrl,
+      StackId: STACK_ID,
+      RequestId: requestId,
+      LogicalResourceId: id,
+      ResourceType: resourceType,
+      ...(physicalId !== undefined ? { PhysicalResourceId: physicalId } : {}),
+      ResourceProperties: properties,
+      ...(requestType === 'Update' ? { OldResourceProperties: old } : {}),
+    }) as CloudFormationEvent;
+    if (requestType !== 'Delete') {
+      this.sent.set(id, properties);
+    }
+    const fn = this.functionOf(properties.ServiceToken);
+    const sentAt = this.clock.now();
+    const serviceTimeoutMs = Number(properties.ServiceTimeout ?? 3600) * 1000;
+    const stackStatus = this.status;
+    const deliveries = this.options.duplicateDelivery ? 2 : 1;
+    let runs = 0;
+    await this.clock.run(Promise.all(Array.from({ length: deliveries }, () => this.runAsync(fn, event, () => runs++))));
+
+    const response = this.responses.get(responseUrl);
+    const record = { logicalId: id, requestType, resourceType, physicalResourceId: physicalId, stackStatus, runs };
+    if (!response || response.at > sentAt + serviceTimeoutMs) {
+      const reason = `CloudFormation did not receive a response from your Custom Resource within ${serviceTimeoutMs / 1000} seconds (${id}).`;
+      this.invocations.push({ ...record, error: reason });
+      throw new ResourceFailure(reason);
+    }
+    const body = response.body;
+    if (body.Status !== 'SUCCESS') {
+      this.invocations.push({ ...record, error: body.Reason });
+      const failure = new ResourceFailure(`Received response status [FAILED] from custom resource. Message returned: ${body.Reason} (${id})`);
+      if (requestType === 'Create' && body.PhysicalResourceId) {
+        failure.partial = { logicalId: id, type: resourceType, values: { Id: body.PhysicalResourceId }, properties };
+      }
+      throw failure;
+    }
+    this.invocations.push({ ...record, data: body.Data });
+    return { physicalId: body.PhysicalResourceId as string, data: (body.Data ?? {}) as Json };
+  }
+
+  /** Lambda's asynchronous invocation: runs, retries on error or timeout, within the event age. */
+  private async runAsync(fn: LambdaFunction, event: CloudFormationEvent, counted: () => void): Promise<void> {
+    const queuedAt = this.clock.now();
+    for (let attempt = 0; attempt <= fn.maxRetries; attempt++) {
+      if (this.clock.now() - queuedAt > fn.maxEventAgeMs) {
+        return; // Lambda discards events older than MaximumEventAgeInSeconds
+      }
+      counted();
+      const start = this.clock.now();
+      const deadline = start + fn.timeoutMs;
+      const responder = cloudFormationResponder(this.dispatch, async (url, body) => {
+        if (this.clock.now() <= deadline && !this.responses.has(url)) {
+          this.responses.set(url, { at: this.clock.now(), body: JSON.parse(body) });
+        }
+      });
+      let failed = false;
+      try {
+        await responder(event, { getRemainingTimeInMillis: () => deadline - this.clock.now(), logStreamName: '2026/12/02/[$LATEST]0123456789abcdef' });
+      } catch {
+        failed = true;
+      }
+      if (this.clock.now() > deadline) {
+        this.failures.push({ logicalId: event.LogicalResourceId, operation: 'LAMBDA', reason: `Task timed out after ${fn.timeoutMs / 1000} seconds (ran ${(this.clock.now() - start) / 1000} s)` });
+        failed = true;
+      }
+      if (!failed) {
         return;
       }
-      if (path.includes(id)) {
-        throw new Error(`dependency cycle: ${[...path, id].join(' -> ')}`);
-      }
-      for (const dep of dependencies(resources[id], resources)) {
-        visit(dep, [...path, id]);
-      }
-      done.add(id);
-      result.push(id);
-    };
-    Object.keys(resources).forEach((id) => visit(id, []));
-    return result;
+      await this.clock.sleep(attempt === 0 ? 60_000 : 120_000); // Lambda's retry delays
+    }
   }
+
+  /** The Lambda function a ServiceToken names, with its settings from the template. */
+  private functionOf(serviceToken: string): LambdaFunction {
+    const entry = [...this.current.values()].find((r) => r.type === 'AWS::Lambda::Function' && r.values.Arn === serviceToken);
+    if (!entry) {
+      throw new ResourceFailure(`ServiceToken ${serviceToken} is not a function of this stack`);
+    }
+    const invokeConfig = [...this.current.values()].find((r) => r.type === 'AWS::Lambda::EventInvokeConfig'
+      && [entry.values.FunctionName, entry.values.Arn].includes(r.properties.FunctionName));
+    return {
+      timeoutMs: Number(entry.properties.Timeout ?? 3) * 1000,
+      maxRetries: Number(invokeConfig?.properties.MaximumRetryAttempts ?? 2),
+      maxEventAgeMs: Number(invokeConfig?.properties.MaximumEventAgeInSeconds ?? 21_600) * 1000,
+    };
+  }
+
+  /** The role name the stack's handler function runs with. */
+  private handlerRoleName(): string | undefined {
+    const fn = [...this.current.values()].find((r) => r.type === 'AWS::Lambda::Function');
+    return fn ? String(fn.properties.Role).split('/').pop() : undefined;
+  }
+
+  // --- templates -------------------------------------------------------------------------------
 
   private resolve(value: any): any {
     if (Array.isArray(value)) {
@@ -219,7 +533,7 @@ export class CloudFormationSim {
       return value;
     }
     const keys = Object.keys(value);
-    if (keys.length === 1) {
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
       const [fn] = keys;
       const arg = value[fn];
       switch (fn) {
@@ -227,7 +541,7 @@ export class CloudFormationSim {
           return this.ref(arg);
         case 'Fn::GetAtt': {
           const [target, attribute] = Array.isArray(arg) ? arg : String(arg).split('.');
-          return this.attributes.get(target)?.[attribute] ?? `${target}.${attribute}`;
+          return this.getAtt(target, attribute);
         }
         case 'Fn::Join':
           return (this.resolve(arg[1]) as any[]).join(arg[0]);
@@ -237,8 +551,18 @@ export class CloudFormationSim {
           return String(this.resolve(arg[1])).split(arg[0]);
         case 'Fn::Sub': {
           const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
-          return String(text).replace(/\$\{([^}]+)\}/g, (_, name: string) => String(vars[name] !== undefined ? this.resolve(vars[name]) : this.ref(name)));
+          return String(text).replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+            if (vars[name] !== undefined) {
+              return String(this.resolve(vars[name]));
+            }
+            const [target, attribute] = name.split('.');
+            return String(attribute ? this.getAtt(target, attribute) : this.ref(name));
+          });
         }
+        case 'Fn::FindInMap':
+          return this.template.Mappings[this.resolve(arg[0])][this.resolve(arg[1])][this.resolve(arg[2])];
+        default:
+          throw new ResourceFailure(`The simulator does not implement ${fn}`);
       }
     }
     const result: Json = {};
@@ -258,16 +582,44 @@ export class CloudFormationSim {
       case 'AWS::Partition': return 'aws';
       case 'AWS::URLSuffix': return 'amazonaws.com';
       case 'AWS::StackId': return STACK_ID;
-      case 'AWS::StackName': return 'Test';
+      case 'AWS::StackName': return STACK_NAME;
       case 'AWS::NoValue': return NO_VALUE;
-      default: {
-        const physical = this.physicalIds.get(name);
-        if (physical === undefined) {
-          throw new Error(`Ref to ${name}, which has no physical id yet`);
-        }
-        return physical;
-      }
     }
+    if (this.template.Parameters?.[name]) {
+      return this.template.Parameters[name].Default;
+    }
+    const resource = this.current.get(name);
+    if (!resource) {
+      throw new ResourceFailure(`Ref to ${name}, which does not exist yet`);
+    }
+    return physicalIdOf(resourceFacts(resource.type), resource);
+  }
+
+  private getAtt(target: string, attribute: string): any {
+    const resource = this.current.get(target);
+    if (!resource) {
+      throw new ResourceFailure(`Fn::GetAtt to ${target}, which does not exist yet`);
+    }
+    const value = resource.values[attribute];
+    if (value === undefined) {
+      throw new ResourceFailure(resource.type.startsWith('Custom::')
+        ? `CustomResource attribute error: Vendor response doesn't contain ${attribute} attribute in object ${target}`
+        : `Attribute ${attribute} of ${target} has no value`);
+    }
+    return value;
+  }
+
+  private only(type: string): PhysicalResource {
+    const found = [...this.current.values()].filter((r) => r.type === type);
+    if (found.length !== 1) {
+      throw new Error(`expected one ${type}, found ${found.length}`);
+    }
+    return found[0];
+  }
+
+  private setStatus(status: string): void {
+    this.status = status;
+    this.statuses.push(status);
   }
 
   /** Puts the stack's file assets where the template says they are. */
@@ -279,13 +631,137 @@ export class CloudFormationSim {
       }
       for (const destination of Object.values<any>(file.destinations)) {
         const bucket = String(destination.bucketName).replace('${AWS::AccountId}', ACCOUNT).replace('${AWS::Region}', REGION);
-        this.s3.put(bucket, destination.objectKey, readFileSync(join(stack.assemblyDir, file.source.path), 'utf-8'));
+        this.fakes.s3.put(bucket, destination.objectKey, readFileSync(join(stack.assemblyDir, file.source.path), 'utf-8'));
       }
     }
   }
 }
 
+/** The Lambda settings that decide how CloudFormation's asynchronous invocations run. */
+interface LambdaFunction {
+  readonly timeoutMs: number;
+  readonly maxRetries: number;
+  readonly maxEventAgeMs: number;
+}
+
 const NO_VALUE = Symbol('AWS::NoValue');
+const PSEUDO_PARAMETERS = ['AWS::AccountId', 'AWS::Region', 'AWS::Partition', 'AWS::URLSuffix', 'AWS::StackId', 'AWS::StackName', 'AWS::NoValue', 'AWS::NotificationARNs'];
+
+/** What Ref returns: the values of the type's Ref identifier, joined with "|". */
+function physicalIdOf(facts: ResourceFacts, resource: PhysicalResource): string {
+  return facts.refIdentifier.map((name) => resource.values[name]).join('|');
+}
+
+/**
+ * Template validation, before anything changes: every Ref and GetAtt names a resource (or a
+ * parameter), every GetAtt an attribute its type has (registry data), every DependsOn a resource.
+ */
+export function validateTemplate(template: Json): void {
+  const resources: Json = template.Resources ?? {};
+  const problems: string[] = [];
+  const walk = (value: any, at: string) => {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, `${at}[${i}]`));
+      return;
+    }
+    if (!value || typeof value !== 'object') {
+      return;
+    }
+    if (typeof value.Ref === 'string' && !resources[value.Ref] && !template.Parameters?.[value.Ref] && !PSEUDO_PARAMETERS.includes(value.Ref)) {
+      problems.push(`Unresolved resource dependencies [${value.Ref}] in the Resources block of the template (${at})`);
+    }
+    if (value['Fn::GetAtt']) {
+      const [target, attribute] = Array.isArray(value['Fn::GetAtt']) ? value['Fn::GetAtt'] : String(value['Fn::GetAtt']).split('.');
+      checkGetAtt(target, attribute, at);
+    }
+    if (typeof value['Fn::Sub'] === 'string' || Array.isArray(value['Fn::Sub'])) {
+      const [text, vars] = Array.isArray(value['Fn::Sub']) ? value['Fn::Sub'] : [value['Fn::Sub'], {}];
+      for (const [, name] of String(text).matchAll(/\$\{([^}!]+)\}/g)) {
+        const [target, attribute] = name.split('.');
+        if (vars[name] === undefined && attribute) {
+          checkGetAtt(target, attribute, at);
+        }
+      }
+    }
+    Object.entries(value).forEach(([k, v]) => walk(v, `${at}.${k}`));
+  };
+  const checkGetAtt = (target: string, attribute: string, at: string) => {
+    const resource = resources[target];
+    if (!resource) {
+      problems.push(`Template error: instance of Fn::GetAtt references undefined resource ${target} (${at})`);
+      return;
+    }
+    const attributes = resourceFacts(resource.Type).attributes;
+    if (attributes && !attributes.has(attribute)) {
+      problems.push(`Template error: resource ${target} does not support attribute type ${attribute} in Fn::GetAtt (${resource.Type} has ${[...attributes].join(', ')}) (${at})`);
+    }
+  };
+  for (const [id, resource] of Object.entries(resources)) {
+    resourceFacts(resource.Type); // an unknown type fails here
+    walk(resource.Properties ?? {}, `${id}.Properties`);
+    for (const dep of [resource.DependsOn ?? []].flat()) {
+      if (!resources[dep]) {
+        problems.push(`Template format error: Unresolved resource dependencies [${dep}] in the Resources block of the template (${id}.DependsOn)`);
+      }
+    }
+  }
+  walk(template.Outputs ?? {}, 'Outputs');
+  if (problems.length > 0) {
+    throw new StackOperationFailed('VALIDATION_FAILED', problems.join('\n'));
+  }
+}
+
+/** Required properties (registry data), then the registry schema of the type. */
+function checkProperties(id: string, facts: ResourceFacts, properties: Json): void {
+  const missing = facts.required.filter((p) => properties[p] === undefined);
+  if (missing.length > 0) {
+    throw new ResourceFailure(`Properties validation failed for resource ${id} with message: #: required key [${missing.join(', ')}] not found`);
+  }
+  const problems = facts.validate?.(properties) ?? [];
+  if (problems.length > 0) {
+    throw new ResourceFailure(`Properties validation failed for resource ${id} with message: ${problems.join('; ')}`);
+  }
+}
+
+/** True when the identifiers the template sets (the custom name) stay the same. */
+function keepsCustomName(facts: ResourceFacts, before: Json, after: Json): boolean {
+  const named = facts.identifiers.filter((p) => facts.properties.has(p) && after[p] !== undefined);
+  return named.length > 0 && named.every((p) => JSON.stringify(before[p]) === JSON.stringify(after[p]));
+}
+
+function customName(facts: ResourceFacts, properties: Json): string {
+  return facts.identifiers.filter((p) => properties[p] !== undefined).map((p) => String(properties[p])).join('|');
+}
+
+/** Whether a policy attribute keeps the resource; RetainExceptOnCreate deletes on a create rollback. */
+function retains(resource: Json | undefined, policy: 'DeletionPolicy' | 'UpdateReplacePolicy', stackStatus?: string): boolean {
+  const value = resource?.[policy];
+  if (value === 'Retain') {
+    return true;
+  }
+  return value === 'RetainExceptOnCreate' && stackStatus !== 'ROLLBACK_IN_PROGRESS';
+}
+
+/** Resources in an order that puts every dependency first. */
+function order(resources: Json): string[] {
+  const done = new Set<string>();
+  const result: string[] = [];
+  const visit = (id: string, path: string[]) => {
+    if (done.has(id)) {
+      return;
+    }
+    if (path.includes(id)) {
+      throw new StackOperationFailed('VALIDATION_FAILED', `Circular dependency between resources: ${[...path, id].join(' -> ')}`);
+    }
+    for (const dep of dependencies(resources[id], resources)) {
+      visit(dep, [...path, id]);
+    }
+    done.add(id);
+    result.push(id);
+  };
+  Object.keys(resources).forEach((id) => visit(id, []));
+  return result;
+}
 
 function dependencies(resource: Json, resources: Json): string[] {
   const found = new Set<string>();
@@ -297,8 +773,15 @@ function dependencies(resource: Json, resources: Json): string[] {
         found.add(value.Ref);
       }
       if (value['Fn::GetAtt']) {
-        const target = Array.isArray(value['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : String(value['Fn::GetAtt']).split('.')[0];
-        found.add(target);
+        found.add(Array.isArray(value['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : String(value['Fn::GetAtt']).split('.')[0]);
+      }
+      if (value['Fn::Sub']) {
+        const text = Array.isArray(value['Fn::Sub']) ? value['Fn::Sub'][0] : value['Fn::Sub'];
+        for (const [, name] of String(text).matchAll(/\$\{([^}!.]+)/g)) {
+          if (resources[name]) {
+            found.add(name);
+          }
+        }
       }
       Object.values(value).forEach(walk);
     }
@@ -311,7 +794,7 @@ function dependencies(resource: Json, resources: Json): string[] {
 }
 
 /** CloudFormation hands custom resources every scalar as a string. */
-function stringify(value: any): any {
+export function stringify(value: any): any {
   if (Array.isArray(value)) {
     return value.map(stringify);
   }

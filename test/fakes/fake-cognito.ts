@@ -2,6 +2,7 @@ import * as sdk from '@aws-sdk/client-cognito-identity-provider';
 import { HttpRequest, HttpResponse } from '@smithy/protocol-http';
 import { ApiModel, ModelViolation } from './api-model';
 import { fakeClientConfig } from './client-config';
+import type { Authorizer } from './iam';
 import type { Clock } from '../../src/handlers/clock';
 
 /*
@@ -131,6 +132,8 @@ export class FakeCognito {
   public readonly throttledBy = new Map<string, number>();
   /** The API model requests are checked against. */
   public readonly model = cognitoModel;
+  /** Checks each API request against the caller's IAM policies; set by the simulator. */
+  public authorizer?: Authorizer;
 
   private readonly pools = new Map<string, PoolState>();
   private readonly faults = new Map<string, { after: number; errorType: string }>();
@@ -212,9 +215,36 @@ export class FakeCognito {
     this.poolState(userPoolId).groups.set(groupName, new Set());
   }
 
-  /** Deletes a pool with everything in it. */
+  /**
+   * Deletes a pool with everything in it, as DeleteUserPool does: a pool with deletion protection
+   * cannot be deleted (InvalidParameterException; API_DeleteUserPool, UpdateUserPool
+   * DeletionProtection), and CloudFormation's delete handler only holds DeleteUserPool.
+   */
   public deleteUserPool(userPoolId: string): void {
+    if (this.poolState(userPoolId).pool.DeletionProtection === 'ACTIVE') {
+      throw new ServiceError('InvalidParameterException', `The user pool ${userPoolId} cannot be deleted because deletion protection is activated.`);
+    }
     this.pools.delete(userPoolId);
+  }
+
+  /** Deletes an app client (a pool already gone is fine, as for CloudFormation's handler). */
+  public deleteUserPoolClient(userPoolId: string, clientId: string): void {
+    this.pools.get(userPoolId)?.clients.delete(clientId);
+  }
+
+  /** Deletes a group. */
+  public deleteGroup(userPoolId: string, groupName: string): void {
+    this.pools.get(userPoolId)?.groups.delete(groupName);
+  }
+
+  /** True when the pool exists. */
+  public hasPool(userPoolId: string): boolean {
+    return this.pools.has(userPoolId);
+  }
+
+  /** Disables a user, as an administrator does in the console. */
+  public adminDisable(userPoolId: string, username: string): void {
+    this.user(userPoolId, username).Enabled = false;
   }
 
   /** A deep copy of a pool as DescribeUserPool returns it. */
@@ -255,6 +285,13 @@ export class FakeCognito {
           throw new ServiceError('InvalidParameterException', error.message);
         }
         throw error;
+      }
+      if (this.authorizer) {
+        try {
+          this.authorizer(`cognito-idp:${operation}`, `arn:aws:cognito-idp:us-east-1:123456789012:userpool/${input.UserPoolId}`);
+        } catch (error) {
+          throw new ServiceError('AccessDeniedException', (error as Error).message);
+        }
       }
       this.maybeThrottle(operation);
       const fault = this.faults.get(operation);

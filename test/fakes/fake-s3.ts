@@ -3,6 +3,7 @@ import * as sdk from '@aws-sdk/client-s3';
 import { HttpRequest, HttpResponse } from '@smithy/protocol-http';
 import { ApiModel, ModelViolation } from './api-model';
 import { fakeClientConfig } from './client-config';
+import type { Authorizer } from './iam';
 
 const s3Model = ApiModel.load('s3', '2006-03-01', sdk as unknown as Record<string, unknown>);
 
@@ -13,6 +14,8 @@ const s3Model = ApiModel.load('s3', '2006-03-01', sdk as unknown as Record<strin
 export class FakeS3 {
   public readonly violations: ModelViolation[] = [];
   public readonly gets: string[] = [];
+  /** Checks each request against the caller's IAM policies; set by the simulator. */
+  public authorizer?: Authorizer;
   private readonly objects = new Map<string, Buffer>();
 
   /** Stores an object. */
@@ -34,6 +37,12 @@ export class FakeS3 {
     } catch (error) {
       this.violations.push(error as ModelViolation);
       return { response: new HttpResponse({ statusCode: 400, headers: {}, body: Readable.from([Buffer.from('<Error><Code>InvalidRequest</Code></Error>')]) }) };
+    }
+    try {
+      this.authorizer?.('s3:GetObject', `arn:aws:s3:::${bucket}/${key}`);
+    } catch (error) {
+      const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>${(error as Error).message}</Message></Error>`;
+      return { response: new HttpResponse({ statusCode: 403, headers: { 'content-type': 'application/xml' }, body: Readable.from([Buffer.from(xml)]) }) };
     }
     this.gets.push(`${bucket}/${key}`);
     const body = this.objects.get(`${bucket}/${key}`);

@@ -3,9 +3,10 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { createHandler } from '../../src/handlers/dispatch';
-import { CloudFormationSim, SynthesizedStack } from '../fakes/cloudformation-sim';
+import { CloudFormationSim, SimulatorOptions, SynthesizedStack } from '../fakes/cloudformation-sim';
 import { FakeCognito, FakeCognitoOptions, seededRandom } from '../fakes/fake-cognito';
 import { FakeS3 } from '../fakes/fake-s3';
+import { FakeSageMaker } from '../fakes/fake-sagemaker';
 import { VirtualClock } from '../fakes/virtual-clock';
 
 /** Synthesizes a stack built by `build` into its own cloud assembly. */
@@ -18,12 +19,18 @@ export function synth(build: (stack: Stack) => void, stackName = 'Test'): Synthe
   return { template, assemblyDir, stackName };
 }
 
+/** Options of the harness: the fake Cognito's, and how the simulator delivers events. */
+export type HarnessOptions = Partial<FakeCognitoOptions> & SimulatorOptions;
+
 /** The fakes, the real handler wired to them through real SDK clients, and a small CloudFormation. */
-export function harness(options: Partial<FakeCognitoOptions> = {}) {
+export function harness(options: HarnessOptions = {}) {
   const clock = new VirtualClock();
   const cognito = new FakeCognito({ clock, latencyMs: 40, ...options });
   const s3 = new FakeS3();
+  const sagemaker = new FakeSageMaker();
   const log: string[] = [];
+  // The simulator's CloudFormation API exists once the simulator does: the clients are made lazily.
+  let cfn: CloudFormationSim | undefined;
   const handler = createHandler({
     cognito: cognito.client(),
     s3: s3.client(),
@@ -31,8 +38,8 @@ export function harness(options: Partial<FakeCognitoOptions> = {}) {
     random: seededRandom(7),
     log: (message) => log.push(message),
   });
-  const cfn = new CloudFormationSim(cognito, s3, handler, clock);
-  return { clock, cognito, s3, handler, cfn, log };
+  cfn = new CloudFormationSim({ cognito, s3, sagemaker }, handler, clock, { duplicateDelivery: options.duplicateDelivery });
+  return { clock, cognito, s3, sagemaker, handler, cfn, log };
 }
 
 /** The operations that changed Cognito state among the fake's requests since `from`. */

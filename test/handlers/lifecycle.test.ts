@@ -171,27 +171,21 @@ describe('lifecycle of a PrivateWorkforce against the fakes', () => {
     expect(h.cognito.count('AdminCreateUser')).toBe(2);
   });
 
-  test('a Create that failed half way finishes on the next deploy, inviting only the rest', async () => {
+  test('an update whose invitations failed half way rolls back, and the next deploy invites only the rest', async () => {
     const h = harness();
+    await h.cfn.deploy(synth(build()));
     const workers = Workers.fromList(Array.from({ length: 30 }, (_, i) => ({ email: `w${i}@example.com` })));
-    // Invitations fail for good after 15 (an error that is not retried).
+    // Invitations fail for good after 15 (an error that is not retried): the update rolls back.
     h.cognito.failAfter('AdminCreateUser', 15, 'InvalidParameterException');
-    await expect(h.cfn.deploy(synth(build({ workers })))).rejects.toThrow(/Inviting worker .* failed: InvalidParameterException/);
-    expect(h.cognito.sentEmails).toHaveLength(15);
+    await expect(h.cfn.deploy(synth(build({ workers })))).rejects.toThrow(/UPDATE_ROLLBACK_COMPLETE: .*Inviting worker .* failed: InvalidParameterException/);
+    expect(h.cfn.stackStatus).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(h.cognito.sentEmails).toHaveLength(2 + 15);
 
     h.cognito.clearFaults();
-    const sender = h.cfn.invocations.find((i) => i.resourceType === 'Custom::PrivateWorkforceInvitationSender')!;
-    const response = await h.cfn.send({
-      RequestType: 'Create',
-      ResourceType: sender.resourceType,
-      LogicalResourceId: sender.logicalId,
-      RequestId: 'second-deploy',
-      StackId: 'stack',
-      ResourceProperties: h.cfn.propertiesOf(sender.logicalId),
-    });
-    expect(response.Data).toMatchObject({ Workers: 30, Invited: 15, AlreadyPresent: 15 });
-    expect(h.cognito.sentEmails).toHaveLength(30);
-    expect(new Set(h.cognito.sentEmails.map((e) => e.to)).size).toBe(30);
+    const invocations = await h.cfn.deploy(synth(build({ workers })));
+    expect(invocations.map((i) => i.data)).toEqual([expect.objectContaining({ Workers: 30, Invited: 15, AlreadyPresent: 15 })]);
+    expect(h.cognito.sentEmails).toHaveLength(2 + 30);
+    expect(new Set(h.cognito.sentEmails.map((e) => e.to)).size).toBe(2 + 30);
   });
 
   test('workers added and removed: only the added are invited; removed ones are kept by default', async () => {

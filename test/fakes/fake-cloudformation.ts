@@ -1,0 +1,72 @@
+import * as sdk from '@aws-sdk/client-cloudformation';
+import { HttpRequest, HttpResponse } from '@smithy/protocol-http';
+import { ApiModel, ModelViolation } from './api-model';
+import { fakeClientConfig } from './client-config';
+import type { Authorizer } from './iam';
+
+/*
+ * CloudFormation's DescribeStacks for the handler (the query protocol: a form-encoded request and
+ * an XML answer), answering with the status the simulator's stack is in at that moment. Requests
+ * are checked against the AWS API models.
+ */
+
+const cloudFormationModel = ApiModel.load('cloudformation', '2010-05-15', sdk as unknown as Record<string, unknown>);
+
+/** What DescribeStacks reports about the simulated stack. */
+export interface StackView {
+  readonly stackId: string;
+  readonly stackName: string;
+  readonly status: () => string;
+}
+
+/** The fake service; `client()` gives a real CloudFormationClient that talks to it. */
+export class FakeCloudFormation {
+  public readonly requests: Array<{ operation: string; input: Record<string, string> }> = [];
+  public readonly violations: ModelViolation[] = [];
+  public authorizer?: Authorizer;
+
+  constructor(private readonly stack: StackView) {}
+
+  public client(): sdk.CloudFormationClient {
+    return new sdk.CloudFormationClient(fakeClientConfig((request) => this.handle(request)));
+  }
+
+  public async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
+    const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
+    const params = Object.fromEntries(new URLSearchParams(body));
+    const { Action: operation, Version: _version, ...input } = params;
+    this.requests.push({ operation, input });
+    try {
+      cloudFormationModel.check(operation, input);
+    } catch (error) {
+      this.violations.push(error as ModelViolation);
+      return xmlError(400, 'ValidationError', (error as Error).message);
+    }
+    if (operation !== 'DescribeStacks') {
+      return xmlError(400, 'InvalidAction', `The fake does not implement ${operation}.`);
+    }
+    const known = input.StackName === this.stack.stackId || input.StackName === this.stack.stackName;
+    try {
+      this.authorizer?.('cloudformation:DescribeStacks', known ? this.stack.stackId : `arn:aws:cloudformation:us-east-1:123456789012:stack/${input.StackName}/*`);
+    } catch (error) {
+      return xmlError(403, 'AccessDenied', (error as Error).message);
+    }
+    if (!known) {
+      return xmlError(400, 'ValidationError', `Stack with id ${input.StackName} does not exist`);
+    }
+    const xml = '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>' +
+      `<StackId>${this.stack.stackId}</StackId><StackName>${this.stack.stackName}</StackName>` +
+      `<CreationTime>2026-12-01T00:00:00.000Z</CreationTime><StackStatus>${this.stack.status()}</StackStatus>` +
+      '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></DescribeStacksResponse>';
+    return { response: new HttpResponse({ statusCode: 200, headers: { 'content-type': 'text/xml' }, body: new TextEncoder().encode(xml) }) };
+  }
+}
+
+function xmlError(statusCode: number, code: string, message: string): { response: HttpResponse } {
+  const xml = `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`;
+  return { response: new HttpResponse({ statusCode, headers: { 'content-type': 'text/xml' }, body: new TextEncoder().encode(xml) }) };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
