@@ -259,8 +259,10 @@ export class CloudFormationSim {
     const replacing = [...facts.replacing.keys()].filter((p) => JSON.stringify(previous.properties[p]) !== JSON.stringify(properties[p]));
     if (replacing.length > 0) {
       const strategy = facts.replacementStrategy;
-      if (strategy === 'create_then_delete' && keepsCustomName(facts, previous.properties, properties)) {
-        throw new ResourceFailure(`CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename ${customName(facts, properties)} and update the stack again. (${id}: ${replacing.join(', ')} changed)`);
+      const name = strategy === 'create_then_delete' ? keptCustomName(facts, previous.properties, properties) : undefined;
+      if (name) {
+        throw new ResourceFailure('CloudFormation cannot update a stack when a custom-named resource requires replacing. ' +
+          `Rename ${name.map((p) => properties[p]).join('|')} and update the stack again. (${id}: ${replacing.join(', ')} changed)`);
       }
       if (strategy === 'delete_then_create') {
         await this.delete(previous, false);
@@ -723,14 +725,9 @@ function checkProperties(id: string, facts: ResourceFacts, properties: Json): vo
   }
 }
 
-/** True when the identifiers the template sets (the custom name) stay the same. */
-function keepsCustomName(facts: ResourceFacts, before: Json, after: Json): boolean {
-  const named = facts.identifiers.filter((p) => facts.properties.has(p) && after[p] !== undefined);
-  return named.length > 0 && named.every((p) => JSON.stringify(before[p]) === JSON.stringify(after[p]));
-}
-
-function customName(facts: ResourceFacts, properties: Json): string {
-  return facts.identifiers.filter((p) => properties[p] !== undefined).map((p) => String(properties[p])).join('|');
+/** The name group the template sets and keeps (a custom name that stays), if any. */
+function keptCustomName(facts: ResourceFacts, before: Json, after: Json): readonly string[] | undefined {
+  return facts.nameGroups.find((group) => group.every((p) => after[p] !== undefined && JSON.stringify(before[p]) === JSON.stringify(after[p])));
 }
 
 /** Whether a policy attribute keeps the resource; RetainExceptOnCreate deletes on a create rollback. */

@@ -27,6 +27,12 @@ export interface ResourceFacts {
   readonly refIdentifier: readonly string[];
   /** The properties and attributes that identify a resource (primary and additional identifiers). */
   readonly identifiers: readonly string[];
+  /**
+   * Groups of properties that, set in a template, name the resource (a custom name): the primary
+   * identifier when it is made of properties, each additional identifier, and the properties the
+   * ARN template is made of when the primary identifier is the ARN.
+   */
+  readonly nameGroups: ReadonlyArray<readonly string[]>;
   /** The attributes GetAtt accepts; undefined for custom resources (any key of the response Data). */
   readonly attributes?: ReadonlySet<string>;
   /** The property names of the type. */
@@ -53,13 +59,23 @@ export function resourceFacts(type: string): ResourceFacts {
     }
     const resource = found[0];
     const schema = providerSchema(registryType);
-    const additional: string[] = (schema?.additionalIdentifiers ?? []).flat().map((p: string) => p.replace('/properties/', ''));
+    const additionalGroups: string[][] = (schema?.additionalIdentifiers ?? []).map((g: string[]) => g.map((p) => p.replace('/properties/', '')));
+    const additional = additionalGroups.flat();
+    const properties = new Set(Object.keys(resource.properties));
+    const primary = resource.primaryIdentifier ?? [];
+    const arnVariables = [...(resource.arnTemplate ?? '').matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]).filter((v) => properties.has(v));
+    const nameGroups = [
+      ...(primary.length > 0 && primary.every((p) => properties.has(p)) ? [primary] : []),
+      ...additionalGroups,
+      ...(primary.some((p) => /Arn$/.test(p)) && arnVariables.length > 0 ? [arnVariables] : []),
+    ];
     facts = {
       type,
       refIdentifier: resource.cfnRefIdentifier ?? resource.primaryIdentifier ?? [],
-      identifiers: [...(resource.primaryIdentifier ?? []), ...additional],
+      identifiers: [...primary, ...additional],
+      nameGroups,
       attributes: type.startsWith('Custom::') ? undefined : new Set(Object.keys(resource.attributes)),
-      properties: new Set(Object.keys(resource.properties)),
+      properties,
       required: Object.entries(resource.properties).filter(([, p]) => p.required).map(([name]) => name),
       replacing: new Map(Object.entries(resource.properties)
         .filter(([, p]) => p.causesReplacement === 'yes' || p.causesReplacement === 'maybe')
