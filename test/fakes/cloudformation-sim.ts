@@ -375,49 +375,47 @@ export class CloudFormationSim {
     this.setStatus(ok ? 'ROLLBACK_COMPLETE' : 'ROLLBACK_FAILED');
   }
 
+  /**
+   * UPDATE_ROLLBACK: the previous template is applied again, in its dependency order, resolved
+   * against the stack as it is (a resource replaced delete-then-create comes back with a new
+   * physical id, and its dependents follow it); what the failed deploy created goes in the
+   * rollback's cleanup phase.
+   */
   private async rollbackUpdate(journal: JournalEntry[], oldTemplate: Json, before: Map<string, PhysicalResource>): Promise<void> {
     this.setStatus('UPDATE_ROLLBACK_IN_PROGRESS');
     const failedTemplate = this.template;
     this.template = oldTemplate;
-    const doomed: PhysicalResource[] = [];
+    const entries = new Map(journal.map((e) => [e.logicalId, e]));
+    const doomed: PhysicalResource[] = journal.filter((e) => e.action === 'create').map((e) => e.next!);
+    journal.filter((e) => e.action === 'create').forEach((e) => this.current.delete(e.logicalId));
     try {
-      for (const entry of [...journal].reverse()) {
-        const oldResource = oldTemplate.Resources[entry.logicalId];
-        const facts = oldResource && resourceFacts(oldResource.Type);
-        switch (entry.action) {
-          case 'create':
-            doomed.push(entry.next!);
-            this.current.delete(entry.logicalId);
-            break;
-          case 'update':
-          case 'failed-update': {
-            const current = this.current.get(entry.logicalId)!;
-            const reverted = await this.update(current, oldResource, facts, entry.previous!.properties, entry.next?.properties ?? entry.attempted!);
-            if (physicalIdOf(facts, reverted) !== physicalIdOf(facts, current)) {
-              doomed.push(current);
-            }
-            break;
+      for (const id of order(oldTemplate.Resources)) {
+        const entry = entries.get(id);
+        const resource = oldTemplate.Resources[id];
+        const facts = resourceFacts(resource.Type);
+        if (entry?.action === 'replace') {
+          if (entry.deletedFirst) {
+            await this.delete(entry.next!, false);
+            this.current.delete(id);
+            await this.create(id, resource, facts, this.resolve(resource.Properties ?? {}));
+            continue;
           }
-          case 'replace':
-            if (entry.deletedFirst) {
-              // The old one is gone: roll back by replacing the new one with the old settings.
-              await this.delete(entry.next!, false);
-              await this.create(entry.logicalId, oldResource, facts, entry.previous!.properties);
-            } else {
-              doomed.push(entry.next!);
-              this.current.set(entry.logicalId, entry.previous!);
-            }
-            break;
+          doomed.push(entry.next!);
+          this.current.set(id, entry.previous!);
+        }
+        const current = this.current.get(id) ?? before.get(id)!;
+        const properties = this.resolve(resource.Properties ?? {});
+        const touched = entry?.action === 'update' || entry?.action === 'failed-update';
+        if (touched || JSON.stringify(current.properties) !== JSON.stringify(properties)) {
+          const reverted = await this.update(current, resource, facts, properties, entry?.action === 'failed-update' ? entry.attempted! : current.properties);
+          if (physicalIdOf(facts, reverted) !== physicalIdOf(facts, current)) {
+            doomed.push(current);
+          }
         }
       }
     } catch (error) {
       this.setStatus('UPDATE_ROLLBACK_FAILED');
       throw new StackOperationFailed(this.status, (error as Error).message);
-    }
-    for (const [id, resource] of before) {
-      if (!this.current.has(id)) {
-        this.current.set(id, resource);
-      }
     }
     this.setStatus('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
     await this.deleteAll(doomed, failedTemplate, false);

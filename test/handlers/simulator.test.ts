@@ -179,3 +179,26 @@ describe('registry facts the simulator reads (aws-service-spec, registry schemas
     expect(h.sagemaker.workteamNames()).toEqual(['cats']);
   });
 });
+
+describe('a workforce rename that fails later', () => {
+  test('rolls back by replacing the new workforce with one of the old name; the reconciler wires its portal', async () => {
+    const h = harness();
+    const build = (workforceName: string, broken = false) => (stack: Stack) => {
+      const workforce = new PrivateWorkforce(stack, 'Workforce', { workforceName, workers: Workers.fromList([{ email: 'ana@example.com' }]) });
+      if (broken) {
+        new CfnResource(stack, 'Broken', { type: 'AWS::SSM::Parameter', properties: { Name: '/broken' } }).node.addDependency(workforce.invitations!.resource);
+      }
+    };
+    await h.cfn.deploy(synth(build('labeling')));
+    await expect(h.cfn.deploy(synth(build('labeling-v2', true)))).rejects.toThrow(/UPDATE_ROLLBACK_COMPLETE/);
+    expect(h.sagemaker.requests.map((r) => `${r.operation} ${r.input.WorkforceName}`)).toEqual([
+      'CreateWorkforce labeling', 'DeleteWorkforce labeling', 'CreateWorkforce labeling-v2',
+      'DeleteWorkforce labeling-v2', 'CreateWorkforce labeling',
+    ]);
+    // Three workforces, three portals: the app client must have the last one's URLs, and only those.
+    const portal = `https://${h.sagemaker.workforce('labeling')!.SubDomain}`;
+    const client = h.cognito.describeClient(h.cfn.physicalIdOf('AWS::Cognito::UserPool'), h.cfn.physicalIdOf('AWS::Cognito::UserPoolClient'));
+    expect(client.CallbackURLs).toEqual([`${portal}/oauth2/idpresponse`]);
+    expect(client.LogoutURLs).toEqual([`${portal}/logout`]);
+  });
+});
