@@ -202,3 +202,14 @@ describe('a workforce rename that fails later', () => {
     expect(client.LogoutURLs).toEqual([`${portal}/logout`]);
   });
 });
+
+describe('moving the PrivateWorkforce construct', () => {
+  test('a new logical id creates the new workforce before the old one is deleted: SageMaker refuses, the deploy rolls back', async () => {
+    const h = harness();
+    const at = (id: string) => (stack: Stack) => new PrivateWorkforce(stack, id, { workforceName: 'labeling' });
+    await h.cfn.deploy(synth(at('Workforce')));
+    const portal = h.sagemaker.workforce('labeling')!.SubDomain;
+    await expect(h.cfn.deploy(synth(at('Labeling')))).rejects.toThrow(/UPDATE_ROLLBACK_COMPLETE: .*Cannot create more than one workforce/);
+    expect(h.sagemaker.workforce('labeling')!.SubDomain).toBe(portal);
+  });
+});
