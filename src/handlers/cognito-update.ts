@@ -5,64 +5,89 @@ import type {
   UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 
-// UpdateUserPool and UpdateUserPoolClient reset every field they are not sent to its default.
-// So every update is read-modify-write: describe, copy every field the Update API accepts, change
-// only what we mean to, send. The lists are checked against the AWS API models in the tests.
+// UpdateUserPool and UpdateUserPoolClient reset (nearly) every field they are not sent to its
+// default. So every update is read-modify-write: describe, copy every field the Update API would
+// reset, change only what we mean to, send. The tables are checked against the AWS API models and
+// their documentation in the tests.
 
-/** Fields of UserPoolType that UpdateUserPool accepts under the same name. */
-export const USER_POOL_UPDATE_FIELDS = [
-  'Policies',
-  'DeletionProtection',
-  'LambdaConfig',
-  'AutoVerifiedAttributes',
-  'SmsVerificationMessage',
-  'EmailVerificationMessage',
-  'EmailVerificationSubject',
-  'VerificationMessageTemplate',
-  'SmsAuthenticationMessage',
-  'UserAttributeUpdateSettings',
-  'MfaConfiguration',
-  'DeviceConfiguration',
-  'EmailConfiguration',
-  'SmsConfiguration',
-  'UserPoolTags',
-  'AdminCreateUserConfig',
-  'UserPoolAddOns',
-  'DcrConfiguration',
-  'AccountRecoverySetting',
-  'UserPoolTier',
-  'KeyConfiguration',
-  'IssuerConfiguration',
-  'AcrConfiguration',
-] as const;
+/** Whether an Update API resets a member it is not sent to its default, or keeps its value. */
+export type Omitted = 'resets' | 'keeps';
+
+/**
+ * What UpdateUserPool does with a member it is not sent: `resets` it to its default (the rule,
+ * API_UpdateUserPool: "If you don't provide a value for an attribute, Amazon Cognito sets it to its
+ * default value"), or `keeps` it (the exceptions AWS documents). A member that resets is copied
+ * from DescribeUserPool; one that keeps is left out, which is also the only safe choice where
+ * copying Describe's value back would change it (a DcrConfiguration without EnableStatus turns
+ * dynamic client registration on).
+ */
+export const USER_POOL_OMITTED: Record<Exclude<keyof UpdateUserPoolCommandInput, 'UserPoolId'>, Omitted> = {
+  Policies: 'resets',
+  DeletionProtection: 'resets',
+  LambdaConfig: 'resets',
+  AutoVerifiedAttributes: 'resets',
+  SmsVerificationMessage: 'resets',
+  EmailVerificationMessage: 'resets',
+  EmailVerificationSubject: 'resets',
+  VerificationMessageTemplate: 'resets',
+  SmsAuthenticationMessage: 'resets',
+  UserAttributeUpdateSettings: 'resets',
+  MfaConfiguration: 'resets',
+  DeviceConfiguration: 'resets',
+  EmailConfiguration: 'resets',
+  SmsConfiguration: 'resets',
+  UserPoolTags: 'resets',
+  AdminCreateUserConfig: 'resets',
+  UserPoolAddOns: 'resets',
+  // "If you omit this parameter, Amazon Cognito keeps the existing configuration" (API_UpdateUserPool).
+  DcrConfiguration: 'keeps',
+  AccountRecoverySetting: 'resets',
+  PoolName: 'resets',
+  // The feature plan is not reset by an update that omits it (cognito dg cognito-user-pool-updating).
+  UserPoolTier: 'keeps',
+  KeyConfiguration: 'resets',
+  IssuerConfiguration: 'resets',
+  AcrConfiguration: 'resets',
+};
+
+/** Fields of UserPoolType that UpdateUserPool accepts under the same name and resets when omitted: copied. */
+export const USER_POOL_UPDATE_FIELDS = (Object.keys(USER_POOL_OMITTED) as Array<keyof typeof USER_POOL_OMITTED>)
+  .filter((field): field is Exclude<keyof typeof USER_POOL_OMITTED, 'PoolName'> => USER_POOL_OMITTED[field] === 'resets' && field !== 'PoolName');
 
 /** Fields of UserPoolType that UpdateUserPool accepts under another name. */
 export const USER_POOL_RENAMED_FIELDS: Record<string, string> = { Name: 'PoolName' };
 
-/** Fields of UserPoolClientType that UpdateUserPoolClient accepts. */
-export const USER_POOL_CLIENT_UPDATE_FIELDS = [
-  'ClientName',
-  'RefreshTokenValidity',
-  'AccessTokenValidity',
-  'IdTokenValidity',
-  'TokenValidityUnits',
-  'ReadAttributes',
-  'WriteAttributes',
-  'ExplicitAuthFlows',
-  'SupportedIdentityProviders',
-  'CallbackURLs',
-  'LogoutURLs',
-  'DefaultRedirectURI',
-  'AllowedOAuthFlows',
-  'AllowedOAuthScopes',
-  'AllowedOAuthFlowsUserPoolClient',
-  'AnalyticsConfiguration',
-  'PreventUserExistenceErrors',
-  'EnableTokenRevocation',
-  'EnablePropagateAdditionalUserContextData',
-  'AuthSessionValidity',
-  'RefreshTokenRotation',
-] as const;
+/**
+ * What UpdateUserPoolClient does with a member it is not sent: every member it has resets to its
+ * default (API_UpdateUserPoolClient), so every one is copied from DescribeUserPoolClient.
+ */
+export const USER_POOL_CLIENT_OMITTED: Record<Exclude<keyof UpdateUserPoolClientCommandInput, 'UserPoolId' | 'ClientId'>, Omitted> = {
+  ClientName: 'resets',
+  RefreshTokenValidity: 'resets',
+  AccessTokenValidity: 'resets',
+  IdTokenValidity: 'resets',
+  TokenValidityUnits: 'resets',
+  ReadAttributes: 'resets',
+  WriteAttributes: 'resets',
+  ExplicitAuthFlows: 'resets',
+  SupportedIdentityProviders: 'resets',
+  CallbackURLs: 'resets',
+  LogoutURLs: 'resets',
+  DefaultRedirectURI: 'resets',
+  AllowedOAuthFlows: 'resets',
+  AllowedOAuthScopes: 'resets',
+  AllowedOAuthFlowsUserPoolClient: 'resets',
+  AnalyticsConfiguration: 'resets',
+  PreventUserExistenceErrors: 'resets',
+  EnableTokenRevocation: 'resets',
+  EnablePropagateAdditionalUserContextData: 'resets',
+  AuthSessionValidity: 'resets',
+  RefreshTokenRotation: 'resets',
+};
+
+/** Fields of UserPoolClientType that UpdateUserPoolClient accepts and resets when omitted: copied. */
+export const USER_POOL_CLIENT_UPDATE_FIELDS = (Object.keys(USER_POOL_CLIENT_OMITTED) as Array<keyof typeof USER_POOL_CLIENT_OMITTED>)
+  .filter((field) => USER_POOL_CLIENT_OMITTED[field] === 'resets');
 
 /**
  * The UpdateUserPool request that keeps every setting of `pool` and applies `changes`.

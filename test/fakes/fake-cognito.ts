@@ -117,6 +117,18 @@ export interface FakeCognitoOptions {
 const cognitoModel = ApiModel.load('cognito-idp', '2016-04-18', sdk as unknown as Record<string, unknown>);
 
 /**
+ * Members UpdateUserPool keeps when omitted: those whose API reference says so ("If you omit this
+ * parameter, Amazon Cognito keeps the existing ..."), read from the model's documentation, and
+ * UserPoolTier and PoolName (the feature plan and the name are not reset; cognito dg
+ * cognito-user-pool-updating).
+ */
+export const POOL_KEPT_WHEN_OMITTED: string[] = [
+  ...POOL_UPDATE_FIELDS.filter((m: string) => /If you omit this parameter, Amazon Cognito keeps the existing/.test(cognitoModel.documentation('UpdateUserPoolRequest', m))),
+  'UserPoolTier',
+  'PoolName',
+];
+
+/**
  * The fake service. Pass `fake` as `requestHandler` to a real CognitoIdentityProviderClient.
  */
 export class FakeCognito {
@@ -404,8 +416,8 @@ export class FakeCognito {
       const name = field === 'PoolName' ? 'Name' : field;
       if (request[field] !== undefined) {
         updated[name] = clone(request[field]);
-      } else if (field === 'UserPoolTier' || field === 'PoolName') {
-        updated[name] = pool[name]; // not reset when omitted
+      } else if (POOL_KEPT_WHEN_OMITTED.includes(field)) {
+        updated[name] = pool[name];
       } else if (POOL_DEFAULTS[field] !== undefined) {
         updated[name] = clone(POOL_DEFAULTS[field]);
       }
@@ -421,6 +433,10 @@ export class FakeCognito {
     const temporaryPasswordDays = request.Policies?.PasswordPolicy?.TemporaryPasswordValidityDays;
     if (request.AdminCreateUserConfig?.UnusedAccountValidityDays !== undefined && temporaryPasswordDays !== undefined) {
       throw new ServiceError('InvalidParameterException', 'Please use TemporaryPasswordValidityDays in PasswordPolicy instead of UnusedAccountValidityDays');
+    }
+    // "An omitted EnableStatus turns dynamic client registration on" (UpdateUserPool DcrConfiguration).
+    if (request.DcrConfiguration && request.DcrConfiguration.EnableStatus === undefined) {
+      updated.DcrConfiguration = { ...updated.DcrConfiguration, EnableStatus: 'Enabled' };
     }
     const invite = adminConfig.InviteMessageTemplate?.EmailMessage;
     if (invite !== undefined && !(invite.includes('{username}') && invite.includes('{####}'))) {

@@ -3,7 +3,7 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import { harness, synth } from './harness';
 import { PrivateWorkforce, Workers } from '../../src';
 import * as cognitoUpdate from '../../src/handlers/cognito-update';
-import { USER_POOL_CLIENT_UPDATE_FIELDS, USER_POOL_RENAMED_FIELDS, USER_POOL_UPDATE_FIELDS } from '../../src/handlers/cognito-update';
+import { USER_POOL_CLIENT_OMITTED, USER_POOL_CLIENT_UPDATE_FIELDS, USER_POOL_OMITTED, USER_POOL_RENAMED_FIELDS, USER_POOL_UPDATE_FIELDS } from '../../src/handlers/cognito-update';
 import { ApiModel, ModelViolation } from '../fakes/api-model';
 
 const model = ApiModel.load('cognito-idp', '2016-04-18', sdk as unknown as Record<string, unknown>);
@@ -18,12 +18,23 @@ describe('read-modify-write field lists match the AWS API models', () => {
     PublishSecretsInAWSSecretsManager: 'not returned by DescribeUserPoolClient; omitted, Cognito keeps how it manages the secret',
   };
 
-  test('UpdateUserPool: every member of the request is copied from DescribeUserPool', () => {
-    const copied = [...USER_POOL_UPDATE_FIELDS, ...Object.values(USER_POOL_RENAMED_FIELDS)].sort();
-    expect(copied).toEqual(schema('UpdateUserPoolRequest').filter((m) => m !== 'UserPoolId').sort());
+  test('UpdateUserPool: every member of the request is classified, and copied unless omitting it keeps it', () => {
+    const classified = Object.keys(USER_POOL_OMITTED).sort();
+    expect(classified).toEqual(schema('UpdateUserPoolRequest').filter((m) => m !== 'UserPoolId').sort());
     const botocoreMembers = botocore.members('UpdateUserPoolRequest').filter((m) => m !== 'UserPoolId');
-    expect(botocoreMembers.filter((m) => !copied.includes(m) && !NEWER_THAN_SDK[m])).toEqual([]);
-    expect(copied.filter((m) => !botocoreMembers.includes(m))).toEqual([]);
+    expect(botocoreMembers.filter((m) => !classified.includes(m) && !NEWER_THAN_SDK[m])).toEqual([]);
+    const copied = [...USER_POOL_UPDATE_FIELDS, ...Object.values(USER_POOL_RENAMED_FIELDS)].sort();
+    expect(copied).toEqual(classified.filter((m) => USER_POOL_OMITTED[m as keyof typeof USER_POOL_OMITTED] === 'resets'));
+  });
+
+  test('UpdateUserPool: what omitting a member does is what the API reference says', () => {
+    // The model's documentation of each member, and the developer guide's exception for the tier.
+    const documentedKeeps = botocore.members('UpdateUserPoolRequest')
+      .filter((m) => /If you omit this parameter, Amazon Cognito keeps the existing/.test(botocore.documentation('UpdateUserPoolRequest', m)));
+    expect(documentedKeeps).toEqual(['DcrConfiguration']);
+    expect(Object.entries(USER_POOL_OMITTED).filter(([, v]) => v === 'keeps').map(([k]) => k).sort()).toEqual([...documentedKeeps, 'UserPoolTier'].sort());
+    // Why DcrConfiguration is left out rather than copied back: a copy without its status enables it.
+    expect(botocore.documentation('UpdateUserPoolRequest', 'DcrConfiguration')).toContain('an omitted EnableStatus turns dynamic client registration on');
   });
 
   test('UpdateUserPool: every copied field is something DescribeUserPool returns', () => {
@@ -33,12 +44,15 @@ describe('read-modify-write field lists match the AWS API models', () => {
     }
   });
 
-  test('UpdateUserPoolClient: every member of the request is copied from DescribeUserPoolClient', () => {
-    const copied: string[] = [...USER_POOL_CLIENT_UPDATE_FIELDS].sort();
-    expect(copied).toEqual(schema('UpdateUserPoolClientRequest').filter((m) => m !== 'UserPoolId' && m !== 'ClientId').sort());
+  test('UpdateUserPoolClient: every member of the request is classified and copied from DescribeUserPoolClient', () => {
+    const classified = Object.keys(USER_POOL_CLIENT_OMITTED).sort();
+    expect(classified).toEqual(schema('UpdateUserPoolClientRequest').filter((m) => m !== 'UserPoolId' && m !== 'ClientId').sort());
     const botocoreMembers = botocore.members('UpdateUserPoolClientRequest').filter((m) => m !== 'UserPoolId' && m !== 'ClientId');
-    expect(botocoreMembers.filter((m) => !copied.includes(m) && !NEWER_THAN_SDK[m])).toEqual([]);
-    expect(copied.filter((m) => !botocoreMembers.includes(m))).toEqual([]);
+    expect(botocoreMembers.filter((m) => !classified.includes(m) && !NEWER_THAN_SDK[m])).toEqual([]);
+    // No member of the client's update is documented as kept when omitted: all are copied.
+    expect(botocoreMembers.filter((m) => !NEWER_THAN_SDK[m] && /If you omit this parameter, Amazon Cognito (keeps|doesn't change)/.test(botocore.documentation('UpdateUserPoolClientRequest', m)))).toEqual([]);
+    const copied: string[] = [...USER_POOL_CLIENT_UPDATE_FIELDS].sort();
+    expect(copied).toEqual(classified);
     const described = schema('UserPoolClientType');
     for (const field of copied) {
       expect(described).toContain(field);
@@ -168,5 +182,46 @@ describe('the fakes catch what real AWS would punish', () => {
       'UpdateUserPool.UserPoolTags.team: expected a string (SDK schema), got 7',
       'UpdateUserPool.AutoVerifiedAttributes: expected a list (SDK schema), got "email"',
     ]);
+  });
+});
+
+describe('copy-back, field by field: what omitting a field does, and why it is copied or not', () => {
+  const poolWith = (h: ReturnType<typeof harness>, extra: Record<string, unknown>) => h.cognito.createUserPool({
+    UserPoolName: 'corp', UserPoolTier: 'ESSENTIALS', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true }, ...extra,
+  });
+  const reconcile = async (h: ReturnType<typeof harness>, poolId: string) => {
+    await h.clock.run(h.cognito.client().send(new sdk.UpdateUserPoolCommand(cognitoUpdate.userPoolUpdate(h.cognito.describePool(poolId)))));
+  };
+
+  test('DcrConfiguration: left out (omission keeps it); a pool with registration off keeps it off', async () => {
+    const h = harness();
+    const poolId = poolWith(h, { DcrConfiguration: { EnableStatus: 'Disabled' } });
+    expect(cognitoUpdate.userPoolUpdate(h.cognito.describePool(poolId))).not.toHaveProperty('DcrConfiguration');
+    await reconcile(h, poolId);
+    expect(h.cognito.describePool(poolId).DcrConfiguration).toEqual({ EnableStatus: 'Disabled' });
+  });
+
+  test('negative control: copying a DcrConfiguration that Describe returns without EnableStatus turns registration on', async () => {
+    const h = harness();
+    const poolId = poolWith(h, { DcrConfiguration: { OpenDcrEnabled: false } });
+    const naive = { ...cognitoUpdate.userPoolUpdate(h.cognito.describePool(poolId)), DcrConfiguration: h.cognito.describePool(poolId).DcrConfiguration };
+    await h.clock.run(h.cognito.client().send(new sdk.UpdateUserPoolCommand(naive)));
+    expect(h.cognito.describePool(poolId).DcrConfiguration.EnableStatus).toBe('Enabled');
+  });
+
+  test('UserPoolTier: left out (omission keeps the feature plan)', async () => {
+    const h = harness();
+    const poolId = poolWith(h, {});
+    expect(cognitoUpdate.userPoolUpdate(h.cognito.describePool(poolId))).not.toHaveProperty('UserPoolTier');
+    await reconcile(h, poolId);
+    expect(h.cognito.describePool(poolId).UserPoolTier).toBe('ESSENTIALS');
+  });
+
+  test.each(USER_POOL_UPDATE_FIELDS.map((field) => [field]))('%s: copied, because omitting it resets it', (field) => {
+    const h = harness();
+    const poolId = poolWith(h, {});
+    const pool = { ...h.cognito.describePool(poolId), [field]: { marker: field } };
+    expect(cognitoUpdate.userPoolUpdate(pool as sdk.UserPoolType)[field]).toEqual({ marker: field });
+    expect(USER_POOL_OMITTED[field]).toBe('resets');
   });
 });
