@@ -1,5 +1,7 @@
-import { CfnResource, CustomResource, Duration } from 'aws-cdk-lib';
+import { Annotations, CfnResource, CustomResource, Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { CognitoBackbone } from './cognito-backbone';
 import { CALLBACK_RECONCILER_RESOURCE_TYPE } from './handlers/types';
@@ -42,7 +44,35 @@ export interface CallbackReconcilerProps {
    * @default - the default invitation of `InvitationMessage`
    */
   readonly invitation?: InvitationMessage;
+
+  /**
+   * The IAM role an existing user pool sends SMS with (its `SmsConfiguration.SnsCallerArn`).
+   * Updating the pool's invitation sends the whole configuration again, which needs `iam:PassRole`
+   * on that role: the handler gets it on this role only. A pool with an SMS role that is not given
+   * here fails the deploy with a message that names it.
+   *
+   * @default - the pool has no SMS role
+   */
+  readonly smsRole?: iam.IRole;
+
+  /**
+   * The customer-managed KMS key an existing user pool is encrypted with (its `KeyConfiguration`).
+   * Updating the pool's invitation sends it again; the handler gets the KMS permissions
+   * CloudFormation's own user pool update handler holds, on this key only.
+   *
+   * @default - the pool uses an AWS-owned key
+   */
+  readonly userPoolKey?: kms.IKey;
 }
+
+/**
+ * The KMS actions on a user pool's customer-managed key that updating the pool can need: those of
+ * the CloudFormation registry's update handler of AWS::Cognito::UserPool (tested against it).
+ */
+export const USER_POOL_KEY_ACTIONS = [
+  'kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo',
+];
 
 /**
  * Wires the labeling portal into Cognito and keeps it wired: sets the app client's callback
@@ -78,12 +108,23 @@ export class CallbackReconciler extends Construct {
     const manageInvitation = props.manageInvitation ?? true;
     const invitation = manageInvitation ? resolveInvitation(this, props.invitation) : undefined;
 
+    if (!manageInvitation && (props.smsRole || props.userPoolKey)) {
+      Annotations.of(this).addWarningV2('cdk-private-workforce:passedResourcesUnused',
+        '`smsRole` and `userPoolKey` are only used to update the pool\'s invitation, and `manageInvitation` is false.');
+    }
+
     const provider = HandlerProvider.of(this);
     provider.grantUserPool(props.userPool, [
       'DescribeUserPoolClient',
       'UpdateUserPoolClient',
       ...(manageInvitation ? ['DescribeUserPool', 'UpdateUserPool'] : []),
     ]);
+    if (manageInvitation && props.smsRole) {
+      provider.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [props.smsRole.roleArn] }));
+    }
+    if (manageInvitation && props.userPoolKey) {
+      provider.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: USER_POOL_KEY_ACTIONS, resources: [props.userPoolKey.keyArn] }));
+    }
 
     const watched = [props.userPool.node.defaultChild, props.userPoolClient.node.defaultChild]
       .filter((child): child is CfnResource => CfnResource.isCfnResource(child));
@@ -96,6 +137,8 @@ export class CallbackReconciler extends Construct {
       PlaceholderUrls: props.placeholderUrls ?? [CognitoBackbone.PLACEHOLDER_CALLBACK_URL, CognitoBackbone.PLACEHOLDER_LOGOUT_URL],
       InvitationSubject: invitation?.emailSubject,
       InvitationBody: invitation?.emailBody,
+      SmsRoleArn: manageInvitation ? props.smsRole?.roleArn : undefined,
+      KmsKeyArn: manageInvitation ? props.userPoolKey?.keyArn : undefined,
       Fingerprint: fingerprint.digest,
       FingerprintInputs: fingerprint.inputs as unknown[],
     };

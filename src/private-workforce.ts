@@ -1,6 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { CallbackReconciler } from './callback-reconciler';
@@ -105,6 +107,20 @@ export interface PrivateWorkforceProps extends CognitoBackboneOptions {
   readonly sendInvitationEmails?: boolean;
 
   /**
+   * The IAM role an existing `userPool` sends SMS with; see `CallbackReconcilerProps.smsRole`.
+   *
+   * @default - the pool has no SMS role
+   */
+  readonly smsRole?: iam.IRole;
+
+  /**
+   * The customer-managed KMS key of an existing `userPool`; see `CallbackReconcilerProps.userPoolKey`.
+   *
+   * @default - the pool uses an AWS-owned key
+   */
+  readonly userPoolKey?: kms.IKey;
+
+  /**
    * Whether an existing `userPool` signs in with the email as user name
    * (`UsernameAttributes: email`), so that each worker's user name is their email.
    *
@@ -200,6 +216,8 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
       userPoolClient: this.userPoolClient,
       subDomain: this.subDomain,
       invitation: props.invitation,
+      smsRole: props.smsRole,
+      userPoolKey: props.userPoolKey,
     });
     if (props.workers) {
       this.addWorkers(props.workers);

@@ -4,6 +4,7 @@ import {
   DescribeUserPoolCommand,
   UpdateUserPoolClientCommand,
   UpdateUserPoolCommand,
+  UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { userPoolClientUpdate, userPoolUpdate } from './cognito-update';
 import type { HandlerContext, HandlerResponse, ResourceEvent } from './dispatch';
@@ -48,7 +49,7 @@ export async function reconcileCallback(
   try {
     await reconcileClient(ctx.cognito, props, urls, stale, ctx);
     if (props.InvitationBody !== undefined && props.InvitationSubject !== undefined) {
-      await reconcileInvitation(ctx.cognito, props.UserPoolId, props.InvitationSubject, renderInvitation(props.InvitationBody, urls.PortalUrl), ctx);
+      await reconcileInvitation(ctx.cognito, props, props.InvitationSubject, renderInvitation(props.InvitationBody, urls.PortalUrl), ctx);
     }
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') {
@@ -94,11 +95,12 @@ async function reconcileClient(
 
 async function reconcileInvitation(
   cognito: CognitoIdentityProviderClient,
-  userPoolId: string,
+  props: CallbackReconcilerProperties,
   subject: string,
   message: string,
   ctx: HandlerContext,
 ): Promise<void> {
+  const userPoolId = props.UserPoolId;
   const described = await ctx.call(`DescribeUserPool ${userPoolId}`, () => cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId })));
   const pool = described.UserPool;
   if (!pool) {
@@ -109,6 +111,7 @@ async function reconcileInvitation(
     ctx.log(`user pool ${userPoolId} already has the invitation`);
     return;
   }
+  checkPassedResources(pool, props);
   ctx.log(`user pool ${userPoolId}: invitation now points at the portal`);
   const base = userPoolUpdate(pool);
   await ctx.call(`UpdateUserPool ${userPoolId}`, () => cognito.send(new UpdateUserPoolCommand({
@@ -118,6 +121,27 @@ async function reconcileInvitation(
       InviteMessageTemplate: { ...current, EmailSubject: subject, EmailMessage: message },
     },
   })));
+}
+
+/**
+ * UpdateUserPool sends the pool's SMS role and KMS key again (read-modify-write), and Cognito then
+ * checks that the caller may pass the role and use the key (the registry's update handler of
+ * AWS::Cognito::UserPool holds iam:PassRole and KMS permissions for this). The handler holds them
+ * only for the role and key it was given: say what to give before Cognito refuses half-way.
+ */
+function checkPassedResources(pool: UserPoolType, props: CallbackReconcilerProperties): void {
+  const smsRole = pool.SmsConfiguration?.SnsCallerArn;
+  if (smsRole && smsRole !== props.SmsRoleArn) {
+    throw new Error(`User pool ${props.UserPoolId} sends SMS with the role ${smsRole}. Updating its invitation sends that role again, ` +
+      `which needs iam:PassRole on it: give it as \`smsRole\` (iam.Role.fromRoleArn(this, 'SmsRole', '${smsRole}')) to the PrivateWorkforce ` +
+      'or CallbackReconciler, or set `manageInvitation: false`.');
+  }
+  const key = pool.KeyConfiguration?.KeyType === 'CUSTOMER_MANAGED_KEY' ? pool.KeyConfiguration.KmsKeyArn : undefined;
+  if (key && key !== props.KmsKeyArn) {
+    throw new Error(`User pool ${props.UserPoolId} is encrypted with the KMS key ${key}. Updating its invitation needs that key: ` +
+      `give it as \`userPoolKey\` (kms.Key.fromKeyArn(this, 'PoolKey', '${key}')) to the PrivateWorkforce or CallbackReconciler, ` +
+      'or set `manageInvitation: false`.');
+  }
 }
 
 /** `first`, then the other URLs of `current` in order, without stale ones and duplicates. */

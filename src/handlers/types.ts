@@ -18,6 +18,13 @@ export interface CallbackReconcilerProperties {
   readonly InvitationSubject?: string;
   /** The invitation body with `{portalUrl}`; absent when the invitation is not managed. */
   readonly InvitationBody?: string;
+  /**
+   * The role the pool sends SMS with, when the reconciler was given it (`smsRole`): UpdateUserPool
+   * passes the pool's SmsConfiguration role again, which needs iam:PassRole on it.
+   */
+  readonly SmsRoleArn?: string;
+  /** The pool's customer-managed KMS key, when the reconciler was given it (`userPoolKey`). */
+  readonly KmsKeyArn?: string;
   /** A digest of the pool's and client's CloudFormation properties: re-runs the reconciler. */
   readonly Fingerprint: string;
   /** Deploy-time values those properties reference (Ref/GetAtt), so that their changes count too. */

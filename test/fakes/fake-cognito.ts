@@ -3,6 +3,7 @@ import { HttpRequest, HttpResponse } from '@smithy/protocol-http';
 import { ApiModel, ModelViolation } from './api-model';
 import { fakeClientConfig } from './client-config';
 import type { Authorizer } from './iam';
+import { providerSchema } from './registry';
 import type { Clock } from '../../src/handlers/clock';
 
 /*
@@ -68,6 +69,11 @@ const CLIENT_DEFAULTS: Json = {
   AuthSessionValidity: 3,
 };
 const CLIENT_UPDATE_FIELDS = sdk.UpdateUserPoolClientRequest$[4].filter((m: string) => m !== 'UserPoolId' && m !== 'ClientId');
+
+/** The KMS actions of the registry's update handler of AWS::Cognito::UserPool. */
+export function userPoolKeyActions(): string[] {
+  return (providerSchema('AWS::Cognito::UserPool').handlers.update.permissions as string[]).filter((p) => p.startsWith('kms:'));
+}
 
 /** An error Cognito returns. */
 class ServiceError extends Error {
@@ -301,6 +307,9 @@ export class FakeCognito {
       if (this.authorizer) {
         try {
           this.authorizer(`cognito-idp:${operation}`, `arn:aws:cognito-idp:us-east-1:123456789012:userpool/${input.UserPoolId}`);
+          if (operation === 'UpdateUserPool') {
+            this.authorizePassedResources(input);
+          }
         } catch (error) {
           throw new ServiceError('AccessDeniedException', (error as Error).message);
         }
@@ -319,6 +328,22 @@ export class FakeCognito {
         return respond(error.status, { __type: error.type, message: error.message }, error.type);
       }
       throw error;
+    }
+  }
+
+  /**
+   * UpdateUserPool passes the SMS role and uses the customer-managed key it is sent: the caller needs
+   * iam:PassRole on the role, and the KMS permissions the registry's update handler of
+   * AWS::Cognito::UserPool holds, on the key.
+   */
+  private authorizePassedResources(input: Json): void {
+    if (input.SmsConfiguration?.SnsCallerArn) {
+      this.authorizer!('iam:PassRole', input.SmsConfiguration.SnsCallerArn);
+    }
+    if (input.KeyConfiguration?.KeyType === 'CUSTOMER_MANAGED_KEY' && input.KeyConfiguration.KmsKeyArn) {
+      for (const action of userPoolKeyActions()) {
+        this.authorizer!(action, input.KeyConfiguration.KmsKeyArn);
+      }
     }
   }
 
