@@ -12,7 +12,7 @@ import { InvitationSender } from './invitation-sender';
 import { validateCognitoBackboneOptions } from './private/backbone-validation';
 import { HandlerProvider } from './private/handler-provider';
 import { resolveInvitation } from './private/invitation';
-import { deriveWorkforceName, validateWorkforceSettings } from './private/workforce-validation';
+import { deriveWorkforceName, validateWorkforceRegion, validateWorkforceSettings } from './private/workforce-validation';
 import { WorkerRemovalPolicy, Workers } from './workers';
 import { WorkforceAlarms, WorkforceAlarmsOptions } from './workforce-alarms';
 import { IpAddressType, WorkforceResource, WorkforceVpcConfig } from './workforce-resource';
@@ -170,6 +170,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
     super(scope, id);
 
     // Every check runs before the first child exists.
+    validateWorkforceRegion(this, false); // refuses early; the WorkforceResource warns
     validateWorkforceSettings(props);
     validateCognitoBackboneOptions(props);
     resolveInvitation(this, props.invitation);

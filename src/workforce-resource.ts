@@ -5,7 +5,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { acknowledgeNagFinding } from './private/nag';
-import { deriveWorkforceName, validateOidcConfig, validateWorkforceSettings } from './private/workforce-validation';
+import { deriveWorkforceName, validateOidcConfig, validateWorkforceRegion, validateWorkforceSettings } from './private/workforce-validation';
 
 /**
  * The IP address type of a private workforce's worker portal.
@@ -239,6 +239,7 @@ export class WorkforceResource extends Resource implements IWorkforce, ITaggable
   constructor(scope: Construct, id: string, props: WorkforceResourceProps) {
     super(scope, id);
 
+    validateWorkforceRegion(this);
     validateWorkforceSettings(props);
     if (!!props.cognitoConfig === !!props.oidcConfig) {
       throw new Error('Exactly one of `cognitoConfig` and `oidcConfig` is required, got ' +

@@ -1,4 +1,6 @@
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { REGIONS_WITH_REGISTRY_DATA, WORKFORCE_REGIONS } from './workforce-regions';
 import { checkCount, checkHttpsUrl, checkLength, checkPattern, cidrFamily, derivedName, isKnown, received } from './validation';
 import type { IpAddressType, WorkforceOidcConfig, WorkforceVpcConfig } from '../workforce-resource';
 
@@ -107,4 +109,28 @@ export function validateOidcConfig(oidc: WorkforceOidcConfig, resolveSecret: (se
  */
 export function deriveWorkforceName(scope: IConstruct): string {
   return derivedName(scope, WORKFORCE_NAME_PATTERN, 'workforceName');
+}
+
+/**
+ * Refuses a stack in a Region where AWS::SageMaker::Workforce does not exist (the registry's data,
+ * src/private/workforce-regions.ts); a token Region is not checked, and a Region the data does not
+ * cover gets a warning (unless `warn` is false: the WorkforceResource that follows warns).
+ */
+export function validateWorkforceRegion(scope: IConstruct, warn = true): void {
+  const region = Stack.of(scope).region;
+  if (Token.isUnresolved(region)) {
+    return;
+  }
+  if (!REGIONS_WITH_REGISTRY_DATA.includes(region)) {
+    if (!warn) {
+      return;
+    }
+    Annotations.of(scope).addWarningV2('cdk-private-workforce:regionNotChecked',
+      `Region ${region} is not in the CloudFormation registry data this library was built with: make sure AWS::SageMaker::Workforce exists there.`);
+    return;
+  }
+  if (!WORKFORCE_REGIONS.includes(region)) {
+    throw new Error(`AWS::SageMaker::Workforce does not exist in ${region} (CloudFormation registry data); ` +
+      `a private workforce can be created in: ${WORKFORCE_REGIONS.join(', ')}.`);
+  }
 }
