@@ -46,6 +46,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-cognito-identity-provider',
+    '@aws-sdk/client-lambda',
     '@aws-sdk/client-s3',
     '@aws-sdk/client-sagemaker',
     '@aws-cdk/aws-service-spec@^0.1.216',

@@ -9,6 +9,7 @@ import type { CallbackReconcilerProperties } from './handlers/types';
 import { InvitationMessage } from './invitation-message';
 import { cloudFormationFingerprint } from './private/fingerprint';
 import { HandlerProvider } from './private/handler-provider';
+import { isPoolOfApp, USER_POOL_KEY_ACTIONS } from './private/user-pool';
 import { resolveInvitation } from './private/invitation';
 
 /**
@@ -32,11 +33,24 @@ export interface CallbackReconcilerProps {
   readonly placeholderUrls?: string[];
 
   /**
-   * Whether to write the invitation email (with the portal URL) into the user pool.
+   * Whether to write the invitation email (with the portal URL) into the user pool. For a pool
+   * that is not created in this app, the invitation it had is kept and written back when the
+   * reconciler leaves (the stack is deleted, or the reconciler is removed from it).
    *
    * @default true
    */
   readonly manageInvitation?: boolean;
+
+  /**
+   * Whether to keep the user pool's deletion protection on: the reconciler turns it on once the
+   * portal is wired, and back on after any deploy that rewrites the pool, and turns it off only
+   * when the stack's first deploy rolls back, so that CloudFormation can delete the pool it made.
+   * For a pool whose template leaves deletion protection off (`CognitoBackbone` with
+   * `deletionProtection: false`, as `PrivateWorkforce` makes it).
+   *
+   * @default false
+   */
+  readonly protectUserPool?: boolean;
 
   /**
    * The invitation email; `{portalUrl}` becomes the portal URL.
@@ -65,14 +79,7 @@ export interface CallbackReconcilerProps {
   readonly userPoolKey?: kms.IKey;
 }
 
-/**
- * The KMS actions on a user pool's customer-managed key that updating the pool can need: those of
- * the CloudFormation registry's update handler of AWS::Cognito::UserPool (tested against it).
- */
-export const USER_POOL_KEY_ACTIONS = [
-  'kms:CreateGrant', 'kms:DescribeKey', 'kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey',
-  'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo',
-];
+
 
 /**
  * Wires the labeling portal into Cognito and keeps it wired: sets the app client's callback
@@ -108,23 +115,16 @@ export class CallbackReconciler extends Construct {
     const manageInvitation = props.manageInvitation ?? true;
     const invitation = manageInvitation ? resolveInvitation(this, props.invitation) : undefined;
 
-    if (!manageInvitation && (props.smsRole || props.userPoolKey)) {
+    if (!manageInvitation && !props.protectUserPool && (props.smsRole || props.userPoolKey)) {
       Annotations.of(this).addWarningV2('cdk-private-workforce:passedResourcesUnused',
-        '`smsRole` and `userPoolKey` are only used to update the pool\'s invitation, and `manageInvitation` is false.');
+        '`smsRole` and `userPoolKey` are only used to update the pool, and the reconciler does not (`manageInvitation` is false).');
     }
 
     const provider = HandlerProvider.of(this);
-    provider.grantUserPool(props.userPool, [
-      'DescribeUserPoolClient',
-      'UpdateUserPoolClient',
-      ...(manageInvitation ? ['DescribeUserPool', 'UpdateUserPool'] : []),
-    ]);
-    if (manageInvitation && props.smsRole) {
-      provider.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [props.smsRole.roleArn] }));
-    }
-    if (manageInvitation && props.userPoolKey) {
-      provider.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: USER_POOL_KEY_ACTIONS, resources: [props.userPoolKey.keyArn] }));
-    }
+    const protect = props.protectUserPool ?? false;
+    const updatesPool = manageInvitation || protect;
+    // An existing pool's invitation is its owner's: the previous one is restored on leaving.
+    const restoreInvitation = manageInvitation && !isPoolOfApp(props.userPool, this);
 
     const watched = [props.userPool.node.defaultChild, props.userPoolClient.node.defaultChild]
       .filter((child): child is CfnResource => CfnResource.isCfnResource(child));
@@ -137,8 +137,10 @@ export class CallbackReconciler extends Construct {
       PlaceholderUrls: props.placeholderUrls ?? [CognitoBackbone.PLACEHOLDER_CALLBACK_URL, CognitoBackbone.PLACEHOLDER_LOGOUT_URL],
       InvitationSubject: invitation?.emailSubject,
       InvitationBody: invitation?.emailBody,
-      SmsRoleArn: manageInvitation ? props.smsRole?.roleArn : undefined,
-      KmsKeyArn: manageInvitation ? props.userPoolKey?.keyArn : undefined,
+      SmsRoleArn: updatesPool ? props.smsRole?.roleArn : undefined,
+      KmsKeyArn: updatesPool ? props.userPoolKey?.keyArn : undefined,
+      DeletionProtection: protect ? 'ACTIVE' : undefined,
+      RestoreInvitation: restoreInvitation ? 'true' : undefined,
       Fingerprint: fingerprint.digest,
       FingerprintInputs: fingerprint.inputs as unknown[],
     };
@@ -152,8 +154,25 @@ export class CallbackReconciler extends Construct {
     });
     this.resource.node.addDependency(provider.role);
 
+    const grants = provider.grantsFor(this.resource);
+    grants.userPool(props.userPool, [
+      'DescribeUserPoolClient',
+      'UpdateUserPoolClient',
+      ...(updatesPool ? ['DescribeUserPool', 'UpdateUserPool'] : []),
+    ]);
+    if (protect || restoreInvitation) {
+      grants.ownStack(restoreInvitation);
+    }
+    if (updatesPool && props.smsRole) {
+      grants.add(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [props.smsRole.roleArn] }));
+    }
+    if (updatesPool && props.userPoolKey) {
+      grants.add(new iam.PolicyStatement({ actions: USER_POOL_KEY_ACTIONS, resources: [props.userPoolKey.keyArn] }));
+    }
+
     this.portalUrl = this.resource.getAttString('PortalUrl');
     this.callbackUrl = this.resource.getAttString('CallbackUrl');
     this.logoutUrl = this.resource.getAttString('LogoutUrl');
   }
 }
+

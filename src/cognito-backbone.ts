@@ -169,8 +169,11 @@ export interface CognitoBackboneOptions {
 
   /**
    * What happens to a new user pool (with its users) and the log group when they leave the stack.
+   * The default keeps them when the stack is deleted or they are replaced, and deletes them when
+   * the deploy that created them fails (DeletionPolicy `RetainExceptOnCreate`): a failed first
+   * deploy leaves no pool behind, and workers are never invited into a pool the stack lost.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 
@@ -195,6 +198,16 @@ export interface CognitoBackboneProps extends CognitoBackboneOptions {
    * @default - the default invitation of `InvitationMessage`
    */
   readonly invitation?: InvitationMessage;
+
+  /**
+   * Whether a new user pool's template turns deletion protection on. A protected pool cannot be
+   * deleted, not even by the rollback of the deploy that created it (CloudFormation's delete
+   * handler only calls DeleteUserPool), so `PrivateWorkforce` leaves it off here and has its
+   * `CallbackReconciler` turn it on once the stack's first deploy has got that far.
+   *
+   * @default - on, unless `removalPolicy` is `RemovalPolicy.DESTROY`
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -254,10 +267,11 @@ export class CognitoBackbone extends Construct {
     this.parameterPath = props.parameterPath ?? `/cdk-private-workforce/${this.node.addr}`;
     this.additionalCallbackUrls = props.additionalCallbackUrls ?? [];
     this.additionalLogoutUrls = props.additionalLogoutUrls ?? [];
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE;
 
     this.userPool = props.userPool
-      ?? this.createUserPool(props, invitation.emailSubject, templateInvitationBody(invitation.emailBody), removalPolicy);
+      ?? this.createUserPool(props, invitation.emailSubject, templateInvitationBody(invitation.emailBody), removalPolicy,
+        props.deletionProtection ?? removalPolicy !== RemovalPolicy.DESTROY);
     this.userPoolClient = this.userPool.addClient('AppClient', {
       generateSecret: true,
       authFlows: { userSrp: true },
@@ -363,7 +377,8 @@ export class CognitoBackbone extends Construct {
     new route53.AaaaRecord(this, 'DomainAliasRecordIpv6', { zone, recordName: domainName, target });
   }
 
-  private createUserPool(props: CognitoBackboneOptions, emailSubject: string, emailBody: string, removalPolicy: RemovalPolicy): cognito.UserPool {
+  private createUserPool(props: CognitoBackboneOptions, emailSubject: string, emailBody: string, removalPolicy: RemovalPolicy,
+    deletionProtection: boolean): cognito.UserPool {
     const featurePlan = props.featurePlan ?? cognito.FeaturePlan.PLUS;
     return new cognito.UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
@@ -387,7 +402,7 @@ export class CognitoBackbone extends Construct {
         : undefined,
       userInvitation: { emailSubject, emailBody },
       email: props.email,
-      deletionProtection: removalPolicy !== RemovalPolicy.DESTROY,
+      deletionProtection,
       removalPolicy,
     });
   }

@@ -1,24 +1,32 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { Annotations, CustomResource, Duration, Lazy } from 'aws-cdk-lib';
+import { Annotations, Aspects, CustomResource, Duration, Lazy, Stage } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { CallbackReconciler } from './callback-reconciler';
 import { INVITATION_SENDER_RESOURCE_TYPE } from './handlers/types';
 import type { InvitationSenderProperties, WorkerRecord, WorkerSource } from './handlers/types';
-import { HandlerProvider } from './private/handler-provider';
-import { checkRange } from './private/validation';
+import { HandlerGrants, HandlerProvider } from './private/handler-provider';
+import { isPoolOfApp } from './private/user-pool';
+import { checkRange, received } from './private/validation';
 import { WorkerRemovalPolicy, Workers } from './workers';
 
-/** Workers travel inline up to this many; beyond, as an S3 asset (CloudFormation invokes the
- * provider asynchronously, with a 256 KB limit for the old and new properties together). */
+/** Workers travel inline up to this many, counted over every list of a sender; beyond, as one S3
+ * asset (CloudFormation invokes the handler asynchronously, with old and new properties in one payload). */
 const INLINE_WORKERS_MAX = 100;
 /** Cognito's default email sender allows about 50 emails a day (cognito dg user-pool-email). */
 const DEFAULT_SENDER_DAILY_EMAILS = 50;
-/** What one 15-minute Lambda run invites at 48 per second, with room to spare. */
-const WORKERS_PER_DEPLOY_MAX = 40_000;
+/**
+ * Seconds of work one deploy may plan: CloudFormation waits at most an hour (ServiceTimeout 3,600 s),
+ * less room for throttling and the listing of the pool's users.
+ */
+const WORK_SECONDS_PER_DEPLOY = 3_000;
+/** User updates (group membership, removals) per second: the handler's pace under the UserUpdate quota. */
+const USER_UPDATES_PER_SECOND = 20;
+/** Marks senders, so that copies of the library in one app find each other. */
+const SENDER_MARKER = Symbol.for('cdk-private-workforce.InvitationSender');
 
 /**
  * Properties of an `InvitationSender`.
@@ -35,12 +43,41 @@ export interface InvitationSenderProps {
   readonly workers?: Workers;
 
   /**
-   * What happens to users of the pool that are not (or no longer) on the worker list, and to the
-   * listed workers when the sender is removed from the stack.
+   * What happens to users of the pool that are not (or no longer) on the worker list. `DISABLE`
+   * and `DELETE` make the list authoritative: they need a pool created in the same app, and one
+   * authoritative sender per pool. Renaming, moving or re-pointing the sender, replacements and
+   * rollbacks never remove anyone; see `removeWorkersOnStackDelete` for the stack's deletion.
    *
    * @default WorkerRemovalPolicy.RETAIN
    */
   readonly removedWorkers?: WorkerRemovalPolicy;
+
+  /**
+   * Whether deleting the stack disables or deletes (per `removedWorkers`) the workers on the list.
+   * Needs `removedWorkers` `DISABLE` or `DELETE`. A stack update never does this, whatever it
+   * changes or removes.
+   *
+   * @default false
+   */
+  readonly removeWorkersOnStackDelete?: boolean;
+
+  /**
+   * Whether one deploy may disable or delete more than half of the pool's users. Without it, such a
+   * deploy fails, so that a truncated worker list cannot lock everyone out.
+   *
+   * @default false
+   */
+  readonly allowLargeRemovals?: boolean;
+
+  /**
+   * Whether a user of an existing pool (one not created in this app) whose user name is on the
+   * list but whose email is another is taken over as the worker, its email set to the listed one.
+   * Without it, such a deploy fails naming the worker. In a pool the app creates, the list always
+   * decides the email.
+   *
+   * @default false
+   */
+  readonly adoptExistingUsers?: boolean;
 
   /**
    * Invitations (AdminCreateUser calls) per second at most, 1 to 50. They share the account's
@@ -93,51 +130,95 @@ export class InvitationSender extends Construct {
   /** The custom resource. */
   public readonly resource: CustomResource;
 
-  private readonly sources: WorkerSource[] = [];
-  /** Emails by lower-case user name, across every source (the handler merges sources the same way). */
-  private readonly workers = new Map<string, string>();
+  /** The workers by lower-case user name, across every list (the handler merges lists the same way). */
+  private readonly workers = new Map<string, WorkerRecord>();
+  /** Every list's workers, with their group, in the order they were added. */
+  private readonly lists: WorkerRecord[][] = [];
   private readonly managedGroups = new Set<string>();
-  private readonly provider: HandlerProvider;
+  private readonly grants: HandlerGrants;
   private readonly emailAsUsername: boolean;
   private readonly userPool: cognito.IUserPool;
   private readonly sendsEmails: boolean;
-  private warnedAboutEmail = false;
-  private assets = 0;
+  private readonly rate: number;
+  private sources: WorkerSource[] = [];
+  /** Whether a list came from a file: files travel as an asset whatever their size. */
+  private fromFile = false;
+  private finalized = false;
 
   constructor(scope: Construct, id: string, props: InvitationSenderProps) {
     super(scope, id);
     checkRange('maxInvitationsPerSecond', props.maxInvitationsPerSecond, 1, 50);
-    this.emailAsUsername = props.emailAsUsername ?? false;
     const removedWorkers = props.removedWorkers ?? WorkerRemovalPolicy.RETAIN;
-    this.provider = HandlerProvider.of(this);
-    this.provider.grantUserPool(props.userPool, [
-      'ListUsers',
-      'AdminCreateUser',
-      ...(removedWorkers === WorkerRemovalPolicy.RETAIN ? [] : ['AdminEnableUser', removedWorkers === WorkerRemovalPolicy.DELETE ? 'AdminDeleteUser' : 'AdminDisableUser']),
-    ]);
+    if (!Object.values(WorkerRemovalPolicy).includes(removedWorkers)) {
+      throw new Error(`\`removedWorkers\` must be one of WorkerRemovalPolicy.${Object.keys(WorkerRemovalPolicy).join(', WorkerRemovalPolicy.')}, got: ${received(removedWorkers)}.`);
+    }
+    const authoritative = removedWorkers !== WorkerRemovalPolicy.RETAIN;
+    if (authoritative && !isPoolOfApp(props.userPool, this)) {
+      throw new Error(`\`removedWorkers: ${removedWorkers}\` makes the worker list authoritative over every user of the pool, ` +
+        'so it needs a user pool created in this app; with an existing pool use WorkerRemovalPolicy.RETAIN.');
+    }
+    if (authoritative) {
+      const other = authoritativeSenders(this.node.root).find((s) => s.userPool === props.userPool);
+      if (other) {
+        throw new Error(`The user pool ${props.userPool.node.path} already has an authoritative InvitationSender (${other.node.path}); ` +
+          `${this.node.path} would be a second: give the workers to one sender.`);
+      }
+    }
+    if (props.removeWorkersOnStackDelete && !authoritative) {
+      throw new Error('`removeWorkersOnStackDelete: true` needs `removedWorkers` WorkerRemovalPolicy.DISABLE or WorkerRemovalPolicy.DELETE, ' +
+        `got: ${received(removedWorkers)}.`);
+    }
+    Object.defineProperty(this, SENDER_MARKER, { value: authoritative });
+    this.emailAsUsername = props.emailAsUsername ?? false;
+    this.userPool = props.userPool;
+    this.sendsEmails = props.sendInvitationEmails ?? true;
+    this.rate = props.maxInvitationsPerSecond ?? 48;
+    const provider = HandlerProvider.of(this);
 
     const properties: InvitationSenderProperties = {
       UserPoolId: props.userPool.userPoolId,
       WorkerSources: Lazy.any({ produce: () => this.sources }) as unknown as WorkerSource[],
       ManagedGroups: Lazy.list({ produce: () => [...this.managedGroups].sort() }, { omitEmpty: true }),
       RemovedWorkers: removedWorkers,
-      MaxRequestsPerSecond: String(props.maxInvitationsPerSecond ?? 48),
+      RemoveOnStackDelete: props.removeWorkersOnStackDelete ? 'true' : undefined,
+      AllowLargeRemovals: props.allowLargeRemovals ? 'true' : undefined,
+      PoolOwned: isPoolOfApp(props.userPool, this) ? 'true' : undefined,
+      AdoptExistingUsers: props.adoptExistingUsers ? 'true' : undefined,
+      MaxRequestsPerSecond: String(this.rate),
       MaxConcurrency: '16',
       SuppressEmails: props.sendInvitationEmails === false ? 'true' : undefined,
       PortalUrl: props.reconciler?.portalUrl,
     };
     this.resource = new CustomResource(this, 'Resource', {
-      // CloudFormation fails the resource if no answer comes within this (the handler stops itself
-      // 30 seconds before its 15-minute limit and reports); without it, a lost answer waits an hour.
-      serviceTimeout: Duration.minutes(16),
-      serviceToken: this.provider.serviceToken,
+      // CloudFormation's longest wait: a long list goes on in fresh invocations until it is done.
+      serviceTimeout: Duration.hours(1),
+      serviceToken: provider.serviceToken,
       resourceType: INVITATION_SENDER_RESOURCE_TYPE,
       properties: { ...properties },
     });
-    this.resource.node.addDependency(this.provider.role);
+    this.resource.node.addDependency(provider.role);
 
-    this.userPool = props.userPool;
-    this.sendsEmails = props.sendInvitationEmails ?? true;
+    // The sender's permissions live in a policy of its own that it depends on, so that they are in
+    // force for its last Delete too.
+    this.grants = provider.grantsFor(this.resource);
+    this.grants.userPool(props.userPool, [
+      'ListUsers',
+      'AdminCreateUser',
+      'AdminUpdateUserAttributes',
+      ...(authoritative ? ['AdminEnableUser', removedWorkers === WorkerRemovalPolicy.DELETE ? 'AdminDeleteUser' : 'AdminDisableUser'] : []),
+    ]);
+    this.grants.ownStack();
+    this.grants.invokeSelf();
+
+    // The list is final once the app is built: then it goes inline or as one asset, and is checked.
+    Aspects.of(this).add({ visit: (node) => (node === this ? this.finalize() : undefined) });
+    if (authoritative) {
+      this.node.addValidation({
+        validate: () => (this.workers.size === 0
+          ? [`\`removedWorkers: ${removedWorkers}\` with an empty worker list would remove every user of the pool: add workers, or use WorkerRemovalPolicy.RETAIN.`]
+          : []),
+      });
+    }
     if (props.workers) {
       this.addWorkers(props.workers);
     }
@@ -164,7 +245,7 @@ export class InvitationSender extends Construct {
    */
   public addGroupMembers(groupName: string, workers: Workers): void {
     if (this.managedGroups.size === 0) {
-      this.provider.grantUserPool(this.userPool, ['ListUsersInGroup', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup']);
+      this.grants.userPool(this.userPool, ['ListUsersInGroup', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup']);
     }
     this.managedGroups.add(groupName);
     this.add(workers, groupName);
@@ -175,40 +256,58 @@ export class InvitationSender extends Construct {
     for (const record of records) {
       const key = record.username.toLowerCase();
       const seen = this.workers.get(key);
-      if (seen !== undefined && seen.toLowerCase() !== record.email.toLowerCase()) {
-        throw new Error(`Worker ${record.username} is added twice with different emails (${seen}, ${record.email}).`);
+      if (seen !== undefined && seen.email.toLowerCase() !== record.email.toLowerCase()) {
+        throw new Error(`Worker ${record.username} is added twice with different emails (${seen.email}, ${record.email}).`);
       }
-      this.workers.set(key, record.email);
+      this.workers.set(key, record);
     }
-    if (this.workers.size > WORKERS_PER_DEPLOY_MAX) {
-      Annotations.of(this).addWarningV2('cdk-private-workforce:tooManyWorkersForOneDeploy',
-        `${this.workers.size} workers: one deploy invites about ${WORKERS_PER_DEPLOY_MAX} within the 15-minute Lambda limit; ` +
-        'deploy again to invite the rest (invited workers are skipped).');
+    this.lists.push(records.map((r) => (group ? { ...r, groups: [group] } : r)));
+    this.fromFile ||= workers._alwaysAsset;
+  }
+
+  /** Decides how the lists travel (all inline, or all in one asset) and checks what one deploy can do. */
+  private finalize(): void {
+    if (this.finalized) {
+      return; // an app may be synthesized more than once
     }
-    if (!this.warnedAboutEmail && this.sendsEmails && this.workers.size > DEFAULT_SENDER_DAILY_EMAILS && usesDefaultEmailSender(this.userPool)) {
-      this.warnedAboutEmail = true;
+    this.finalized = true;
+    const records = this.lists.flat();
+    const memberships = records.filter((r) => r.groups).length;
+    const seconds = this.workers.size / this.rate + memberships / USER_UPDATES_PER_SECOND;
+    if (seconds > WORK_SECONDS_PER_DEPLOY) {
+      const invitable = Math.floor((WORK_SECONDS_PER_DEPLOY - memberships / USER_UPDATES_PER_SECOND) * this.rate);
+      throw new Error(`${this.node.path}: ${this.workers.size} workers${memberships ? ` and ${memberships} work-team memberships` : ''} do not fit in one deploy: ` +
+        `CloudFormation waits an hour at most, which is about ${Math.max(0, invitable)} invitations at ${this.rate} per second` +
+        `${memberships ? ` with these memberships` : ''}. Deploy the list in parts, across deploys.`);
+    }
+    if (this.sendsEmails && this.workers.size > DEFAULT_SENDER_DAILY_EMAILS && usesDefaultEmailSender(this.userPool)) {
       Annotations.of(this).addWarningV2('cdk-private-workforce:defaultEmailSenderLimit',
         `${this.workers.size} invitations, but Cognito's default email sender allows about ${DEFAULT_SENDER_DAILY_EMAILS} emails a day: ` +
         'set `email: cognito.UserPoolEmail.withSES(...)` on the user pool.');
     }
-
-    const withGroups = records.map((r) => (group ? { ...r, groups: [group] } : r));
-    if (!workers._alwaysAsset && withGroups.length <= INLINE_WORKERS_MAX) {
-      this.sources.push({ Inline: withGroups });
+    if (records.length <= INLINE_WORKERS_MAX && !this.fromFile) {
+      this.sources = records.length > 0 ? [{ Inline: records }] : [];
       return;
     }
-    const asset = this.stageAsset(withGroups);
-    this.provider.grantReadAsset(asset);
-    this.sources.push({ Bucket: asset.s3BucketName, Key: asset.s3ObjectKey });
+    const asset = this.stageAsset(records);
+    this.grants.readAsset(asset);
+    this.sources = [{ Bucket: asset.s3BucketName, Key: asset.s3ObjectKey }];
   }
 
-  /** Ships the normalized list as a JSON asset; its hash is its content's. */
+  /** Ships the normalized list as one JSON asset, staged in the cloud assembly (its hash is its content's). */
   private stageAsset(records: WorkerRecord[]): s3assets.Asset {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-private-workforce-workers-'));
-    const file = path.join(dir, 'workers.json');
-    fs.writeFileSync(file, JSON.stringify(records));
-    return new s3assets.Asset(this, `Workers${this.assets++}`, { path: file });
+    const body = JSON.stringify(records);
+    const dir = path.join(Stage.of(this)!.outdir, 'cdk-private-workforce-workers');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${createHash('sha256').update(body).digest('hex')}.json`);
+    fs.writeFileSync(file, body);
+    return new s3assets.Asset(this, 'Workers', { path: file });
   }
+}
+
+/** The authoritative senders of an app. */
+function authoritativeSenders(root: IConstruct): InvitationSender[] {
+  return root.node.findAll().filter((c): c is InvitationSender => (c as unknown as Record<symbol, boolean>)[SENDER_MARKER] === true);
 }
 
 /** True when a pool the app defines sends email with Cognito's default sender. */

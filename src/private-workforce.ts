@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +8,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CallbackReconciler } from './callback-reconciler';
 import { CognitoBackbone, CognitoBackboneOptions } from './cognito-backbone';
 import { InvitationMessage } from './invitation-message';
-import { InvitationSender } from './invitation-sender';
+import { InvitationSender, InvitationSenderProps } from './invitation-sender';
 import { validateCognitoBackboneOptions } from './private/backbone-validation';
 import { HandlerProvider } from './private/handler-provider';
 import { resolveInvitation } from './private/invitation';
@@ -91,12 +91,46 @@ export interface PrivateWorkforceProps extends CognitoBackboneOptions {
   readonly workers?: Workers;
 
   /**
-   * What happens to users of the pool that are not (or no longer) on the worker list.
-   * `DISABLE` and `DELETE` make the list authoritative, so they need a pool the library created.
+   * What happens to users of the pool that are not (or no longer) on the worker list; see
+   * `InvitationSenderProps.removedWorkers`. `DISABLE` and `DELETE` make the list authoritative, so
+   * they need a pool the library created, and workers.
    *
    * @default WorkerRemovalPolicy.RETAIN
    */
   readonly removedWorkers?: WorkerRemovalPolicy;
+
+  /**
+   * Whether deleting the stack disables or deletes the listed workers (per `removedWorkers`); see
+   * `InvitationSenderProps.removeWorkersOnStackDelete`.
+   *
+   * @default false
+   */
+  readonly removeWorkersOnStackDelete?: boolean;
+
+  /**
+   * Whether one deploy may disable or delete more than half of the pool's users; see
+   * `InvitationSenderProps.allowLargeRemovals`.
+   *
+   * @default false
+   */
+  readonly allowLargeRemovals?: boolean;
+
+  /**
+   * Whether users of an existing `userPool` with a listed user name and another email are taken
+   * over; see `InvitationSenderProps.adoptExistingUsers`.
+   *
+   * @default false
+   */
+  readonly adoptExistingUsers?: boolean;
+
+  /**
+   * Whether the reconciler writes the invitation email (with the portal URL) into the user pool.
+   * An existing `userPool`'s invitation is its owner's: it is changed only when this is true, and
+   * the previous one comes back when the workforce leaves the stack or the stack is deleted.
+   *
+   * @default - true for a pool the library creates, false for an existing `userPool`
+   */
+  readonly manageInvitation?: boolean;
 
   /**
    * Whether Cognito emails each new worker an invitation; with false, workers are created without
@@ -162,9 +196,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
   public readonly reconciler: CallbackReconciler;
 
   private invitationSender?: InvitationSender;
-  private readonly removedWorkers: WorkerRemovalPolicy;
-  private readonly emailAsUsername: boolean;
-  private readonly sendInvitationEmails?: boolean;
+  private readonly senderProps: Omit<InvitationSenderProps, 'userPool' | 'reconciler'>;
 
   constructor(scope: Construct, id: string, props: PrivateWorkforceProps = {}) {
     super(scope, id);
@@ -174,18 +206,24 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
     validateWorkforceSettings(props);
     validateCognitoBackboneOptions(props);
     resolveInvitation(this, props.invitation);
-    if (props.userPool && props.removedWorkers !== undefined && props.removedWorkers !== WorkerRemovalPolicy.RETAIN) {
-      throw new Error(`\`removedWorkers: ${props.removedWorkers}\` makes the worker list authoritative over every user of the pool, ` +
-        'so it needs a pool the library creates; with an existing `userPool` use WorkerRemovalPolicy.RETAIN.');
-    }
-    this.removedWorkers = props.removedWorkers ?? WorkerRemovalPolicy.RETAIN;
-    this.emailAsUsername = props.emailAsUsername ?? false;
-    this.sendInvitationEmails = props.sendInvitationEmails;
+    // The InvitationSender checks its own settings (removedWorkers and the rest) when it is made.
+    this.senderProps = {
+      removedWorkers: props.removedWorkers,
+      removeWorkersOnStackDelete: props.removeWorkersOnStackDelete,
+      allowLargeRemovals: props.allowLargeRemovals,
+      adoptExistingUsers: props.adoptExistingUsers,
+      emailAsUsername: props.emailAsUsername,
+      sendInvitationEmails: props.sendInvitationEmails,
+    };
     const workforceName = props.workforceName ?? deriveWorkforceName(this);
+    // A pool the library creates is protected from deletion by the reconciler, not the template,
+    // so that a failed first deploy can delete it.
+    const protectUserPool = !props.userPool && props.removalPolicy !== RemovalPolicy.DESTROY;
 
     this.backbone = new CognitoBackbone(this, 'Cognito', {
       ...props,
       parameterPath: props.parameterPath ?? `/cdk-private-workforce/${workforceName}`,
+      deletionProtection: protectUserPool ? false : undefined,
     });
     this.workforce = new WorkforceResource(this, 'Workforce', {
       workforceName,
@@ -217,11 +255,15 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
       userPoolClient: this.userPoolClient,
       subDomain: this.subDomain,
       invitation: props.invitation,
+      manageInvitation: props.manageInvitation ?? !props.userPool,
+      protectUserPool,
       smsRole: props.smsRole,
       userPoolKey: props.userPoolKey,
     });
     if (props.workers) {
       this.addWorkers(props.workers);
+    } else if (props.removedWorkers !== undefined && props.removedWorkers !== WorkerRemovalPolicy.RETAIN) {
+      this.sender(); // an authoritative list must not be empty: the sender says so at synth
     }
   }
 
@@ -339,10 +381,8 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
 
   private sender(): InvitationSender {
     this.invitationSender ??= new InvitationSender(this, 'InvitationSender', {
+      ...this.senderProps,
       userPool: this.userPool,
-      removedWorkers: this.removedWorkers,
-      emailAsUsername: this.emailAsUsername,
-      sendInvitationEmails: this.sendInvitationEmails,
       reconciler: this.reconciler,
     });
     return this.invitationSender;

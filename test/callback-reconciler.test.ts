@@ -35,28 +35,36 @@ describe('CallbackReconciler', () => {
       PlaceholderUrls: [CognitoBackbone.PLACEHOLDER_CALLBACK_URL, CognitoBackbone.PLACEHOLDER_LOGOUT_URL],
       InvitationSubject: 'You are invited to a labeling workforce',
       InvitationBody: expect.stringContaining('Sign in at {portalUrl} with the user name {username} and the temporary password {####}'),
+      // The pool is the library's: the reconciler keeps its deletion protection on.
+      DeletionProtection: 'ACTIVE',
       Fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
       FingerprintInputs: [{ Ref: pool }],
     });
   });
 
-  test('runs after the handler role has its permissions', () => {
+  test('runs after the handler role and its own policy exist', () => {
     expect(reconciler.resource.DependsOn).toEqual(expect.arrayContaining([
       expect.stringMatching(/^CdkPrivateWorkforceHandlerHandlerRoleDefaultPolicy/),
       expect.stringMatching(/^CdkPrivateWorkforceHandlerHandlerRole[0-9A-F]{8}$/),
+      expect.stringMatching(/^WorkforceCallbackReconcilerHandlerPolicy/),
     ]));
   });
 
-  test('the handler may describe and update only this pool and its clients', () => {
-    const policy = Object.values(template.findResources('AWS::IAM::Policy'))
-      .find((p: any) => p.Properties.PolicyName.startsWith('CdkPrivateWorkforceHandlerHandlerRole')) as any;
-    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+  test('the handler may describe and update only this pool and its clients, and read its own stack', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const shared = Object.values<any>(policies).find((p) => p.Properties.PolicyName.startsWith('CdkPrivateWorkforceHandlerHandlerRole'));
+    expect(shared.Properties.PolicyDocument.Statement).toEqual([
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CdkPrivateWorkforceHandlerLogGroup/), 'Arn'] } },
+    ]);
+    const own = Object.entries<any>(policies).find(([id]) => id.startsWith('WorkforceCallbackReconcilerHandlerPolicy'))![1];
+    expect(own.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^CdkPrivateWorkforceHandlerHandlerRole[0-9A-F]{8}$/) }]);
+    expect(own.Properties.PolicyDocument.Statement).toEqual([
       {
         Action: ['cognito-idp:DescribeUserPoolClient', 'cognito-idp:UpdateUserPoolClient', 'cognito-idp:DescribeUserPool', 'cognito-idp:UpdateUserPool'],
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [pool, 'Arn'] },
       },
+      { Action: 'cloudformation:DescribeStacks', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
     ]);
   });
 

@@ -3,7 +3,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { newStack, onlyResource, templateOf } from './util';
-import { CognitoBackbone } from '../src';
+import { CognitoBackbone, PrivateWorkforce } from '../src';
 
 describe('CognitoBackbone with a new user pool', () => {
   const stack = newStack();
@@ -68,11 +68,23 @@ describe('CognitoBackbone with a new user pool', () => {
     expect(invite.EmailMessage).toContain('the labeling portal');
   });
 
-  test('the pool is retained and protected from deletion by default', () => {
+  test('the pool is retained and protected from deletion by default, and deleted by a failed first deploy', () => {
     template.hasResource('AWS::Cognito::UserPool', {
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
+    });
+  });
+
+  test('deletionProtection: false leaves the template\'s protection off (PrivateWorkforce\'s reconciler turns it on)', () => {
+    const stack = newStack();
+    new CognitoBackbone(stack, 'Cognito', { deletionProtection: false });
+    templateOf(stack).hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'INACTIVE' });
+    const workforceStack = newStack();
+    new PrivateWorkforce(workforceStack, 'Workforce', { workforceName: 'labeling' });
+    templateOf(workforceStack).hasResource('AWS::Cognito::UserPool', {
+      DeletionPolicy: 'RetainExceptOnCreate',
+      Properties: Match.objectLike({ DeletionProtection: 'INACTIVE' }),
     });
   });
 
@@ -147,7 +159,7 @@ describe('CognitoBackbone with a new user pool', () => {
     const group = { id: groupId, props: found[groupId].Properties, resource: found[groupId] };
     expect(group.props.RetentionInDays).toBe(365);
     expect(group.props.LogGroupName).toEqual({ 'Fn::Join': ['', ['/aws/vendedlogs/cognito/', { Ref: onlyResource(template, 'AWS::Cognito::UserPool').id }]] });
-    expect(group.resource.DeletionPolicy).toBe('Retain');
+    expect(group.resource.DeletionPolicy).toBe('RetainExceptOnCreate');
     const arn = { 'Fn::GetAtt': [group.id, 'Arn'] };
     template.hasResourceProperties('AWS::Cognito::LogDeliveryConfiguration', {
       LogConfigurations: [

@@ -31,7 +31,8 @@ describe('InvitationSender in a PrivateWorkforce', () => {
     const reconciler = onlyResource(template, 'Custom::PrivateWorkforceCallbackReconciler').id;
     expect(sender.props).toEqual({
       ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/^CdkPrivateWorkforceHandler[0-9A-F]{8}$/), 'Arn'] },
-      ServiceTimeout: '960',
+      ServiceTimeout: '3600', // CloudFormation's longest wait: long lists go on in fresh invocations
+      PoolOwned: 'true',
       UserPoolId: { Ref: onlyResource(template, 'AWS::Cognito::UserPool').id },
       WorkerSources: [{ Inline: [{ username: 'ana_at_example.com', email: 'Ana@Example.com' }, { username: 'bo', email: 'bo@example.com' }] }],
       RemovedWorkers: 'RETAIN',
@@ -75,12 +76,13 @@ describe('InvitationSender in a PrivateWorkforce', () => {
       .flatMap((s: any) => [s.Action].flat())
       .filter((a: string) => a.startsWith('cognito-idp:Admin') || a === 'cognito-idp:ListUsers');
     const workers = Workers.fromList([{ email: 'a@example.com' }]);
-    expect(actionsOf(synthWorkforce({ workers }).template).sort()).toEqual(['cognito-idp:AdminCreateUser', 'cognito-idp:ListUsers']);
-    expect(actionsOf(synthWorkforce({ workers, removedWorkers: WorkerRemovalPolicy.DELETE }).template).sort())
-      .toEqual(['cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser', 'cognito-idp:AdminEnableUser', 'cognito-idp:ListUsers']);
+    expect(actionsOf(synthWorkforce({ workers }).template).sort()).toEqual(['cognito-idp:AdminCreateUser', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:ListUsers']);
+    expect(actionsOf(synthWorkforce({ workers, removedWorkers: WorkerRemovalPolicy.DELETE }).template).sort()).toEqual([
+      'cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser', 'cognito-idp:AdminEnableUser', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:ListUsers',
+    ]);
   });
 
-  test('addWorkers adds a source to the same sender', () => {
+  test('addWorkers adds to the same sender: every list travels together', () => {
     const { workforce } = synthWorkforce({ workers: Workers.fromList([{ email: 'a@example.com' }]) });
     const stack2 = newStack();
     const wf = new PrivateWorkforce(stack2, 'Workforce', { workforceName: 'labeling' });
@@ -89,7 +91,9 @@ describe('InvitationSender in a PrivateWorkforce', () => {
     wf.addWorkers(Workers.fromList([{ email: 'b@example.com' }]));
     const template = templateOf(stack2);
     template.resourceCountIs(SENDER, 1);
-    expect(onlyResource(template, SENDER).props.WorkerSources).toHaveLength(2);
+    expect(onlyResource(template, SENDER).props.WorkerSources).toEqual([{ Inline: [
+      { username: 'a_at_example.com', email: 'a@example.com' }, { username: 'b_at_example.com', email: 'b@example.com' },
+    ] }]);
     expect(wf.invitations!.workerCount).toBe(2);
     expect(workforce.invitations!.workerCount).toBe(1);
   });
@@ -104,11 +108,11 @@ describe('InvitationSender in a PrivateWorkforce', () => {
     Annotations.fromStack(fifty.stack).hasNoWarning('*', Match.stringLikeRegexp('default email sender'));
   });
 
-  test('warns when one deploy cannot invite everybody within the handler\'s 15 minutes', () => {
-    const { stack } = synthWorkforce({ workers: Workers.fromFile(csvOf(40_001)), sendInvitationEmails: false });
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('^40001 workers: one deploy invites about 40000'));
-    const fewer = synthWorkforce({ workers: Workers.fromFile(csvOf(40_000)), sendInvitationEmails: false });
-    Annotations.fromStack(fewer.stack).hasNoWarning('*', Match.stringLikeRegexp('one deploy invites'));
+  test('a list too long for one deploy is refused at synth, naming its size and the limit', () => {
+    expect(() => synthWorkforce({ workers: Workers.fromFile(csvOf(150_000)), sendInvitationEmails: false })).toThrow(
+      'Workforce/InvitationSender: 150000 workers do not fit in one deploy: CloudFormation waits an hour at most, which is about 144000 invitations ' +
+      'at 48 per second. Deploy the list in parts, across deploys.');
+    expect(() => synthWorkforce({ workers: Workers.fromFile(csvOf(100_000)), sendInvitationEmails: false })).not.toThrow();
   });
 
   test('sendInvitationEmails: false suppresses the emails, and the warning about them', () => {
@@ -122,8 +126,8 @@ describe('InvitationSender in a PrivateWorkforce', () => {
     const stack = newStack();
     const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_AbCdEf123');
     expect(() => new PrivateWorkforce(stack, 'Workforce', { userPool, removedWorkers: WorkerRemovalPolicy.DISABLE })).toThrow(new Error(
-      '`removedWorkers: DISABLE` makes the worker list authoritative over every user of the pool, so it needs a pool the library creates; ' +
-      'with an existing `userPool` use WorkerRemovalPolicy.RETAIN.'));
+      '`removedWorkers: DISABLE` makes the worker list authoritative over every user of the pool, so it needs a user pool created in this app; ' +
+      'with an existing pool use WorkerRemovalPolicy.RETAIN.'));
   });
 });
 
@@ -151,5 +155,85 @@ describe('InvitationSender alone', () => {
     const sender = new InvitationSender(stack, 'Invitations', { userPool, workers: Workers.fromList([{ email: 'ana@example.com', username: 'ana' }]) });
     expect(() => sender.addWorkers(Workers.fromList([{ email: 'other@example.com', username: 'ANA' }])))
       .toThrow(new Error('Worker ANA is added twice with different emails (ana@example.com, other@example.com).'));
+  });
+});
+
+describe('InvitationSender: the guard where the power is (synth)', () => {
+  const ownPool = (stack: ReturnType<typeof newStack>) => new cognito.UserPool(stack, 'Pool');
+
+  test('an unknown removedWorkers (an untyped caller\'s "retain") is refused, never taken for another', () => {
+    const stack = newStack();
+    expect(() => new InvitationSender(stack, 'Invitations', { userPool: ownPool(stack), removedWorkers: 'retain' as WorkerRemovalPolicy }))
+      .toThrow(new Error('`removedWorkers` must be one of WorkerRemovalPolicy.RETAIN, WorkerRemovalPolicy.DISABLE, WorkerRemovalPolicy.DELETE, got: "retain".'));
+  });
+
+  test('DISABLE or DELETE with an empty list is refused at synth (a header-only CSV deletes nobody)', () => {
+    const stack = newStack();
+    new InvitationSender(stack, 'Invitations', { userPool: ownPool(stack), removedWorkers: WorkerRemovalPolicy.DELETE, workers: Workers.fromFile(file('workers.csv', 'email\n')) });
+    expect(() => templateOf(stack)).toThrow(/`removedWorkers: DELETE` with an empty worker list would remove every user of the pool: add workers, or use WorkerRemovalPolicy.RETAIN\./);
+  });
+
+  test('a PrivateWorkforce with DISABLE and no workers is refused at synth', () => {
+    const stack = newStack();
+    new PrivateWorkforce(stack, 'Workforce', { workforceName: 'labeling', removedWorkers: WorkerRemovalPolicy.DISABLE });
+    expect(() => templateOf(stack)).toThrow(/`removedWorkers: DISABLE` with an empty worker list/);
+  });
+
+  test('a pool has at most one authoritative sender; the error names both', () => {
+    const stack = newStack();
+    const userPool = ownPool(stack);
+    const workers = Workers.fromList([{ email: 'ana@example.com' }]);
+    new InvitationSender(stack, 'First', { userPool, removedWorkers: WorkerRemovalPolicy.DISABLE, workers });
+    new InvitationSender(stack, 'Retaining', { userPool, workers }); // RETAIN senders are not authoritative
+    expect(() => new InvitationSender(stack, 'Second', { userPool, removedWorkers: WorkerRemovalPolicy.DELETE, workers })).toThrow(new Error(
+      'The user pool TestStack/Pool already has an authoritative InvitationSender (TestStack/First); TestStack/Second would be a second: give the workers to one sender.'));
+  });
+
+  test('removeWorkersOnStackDelete needs DISABLE or DELETE', () => {
+    const stack = newStack();
+    expect(() => new InvitationSender(stack, 'Invitations', { userPool: ownPool(stack), removeWorkersOnStackDelete: true }))
+      .toThrow(new Error('`removeWorkersOnStackDelete: true` needs `removedWorkers` WorkerRemovalPolicy.DISABLE or WorkerRemovalPolicy.DELETE, got: "RETAIN".'));
+  });
+
+  test('inline means small per sender: 60 + 60 workers in two lists travel as one asset', () => {
+    const stack = newStack();
+    const sender = new InvitationSender(stack, 'Invitations', { userPool: ownPool(stack) });
+    const list = (from: number) => Workers.fromList(Array.from({ length: 60 }, (_, i) => ({ email: `w${from + i}@example.com` })));
+    sender.addWorkers(list(0));
+    sender.addGroupMembers('team', list(60));
+    const sources = onlyResource(templateOf(stack), SENDER).props.WorkerSources;
+    expect(sources).toEqual([{ Bucket: expect.any(String), Key: expect.stringMatching(/\.json$/) }]);
+  });
+
+  test('the staged worker file lives in the cloud assembly, not in a temp folder', () => {
+    const inTemp = () => require('fs').readdirSync(tmpdir()).filter((d: string) => d.startsWith('cdk-private-workforce-workers-'));
+    const before = inTemp();
+    const stack = newStack();
+    new InvitationSender(stack, 'Invitations', { userPool: ownPool(stack), workers: Workers.fromFile(csvOf(3)) });
+    const assembly = (stack.node.root as import('aws-cdk-lib').App).synth();
+    const asset = Object.values<any>(JSON.parse(require('fs').readFileSync(join(assembly.directory, 'TestStack.assets.json'), 'utf-8')).files)
+      .find((f) => String(f.source.path).endsWith('.json'));
+    expect(asset).toBeDefined();
+    const staged = require('fs').readdirSync(join(assembly.directory, 'cdk-private-workforce-workers'));
+    expect(staged).toHaveLength(1);
+    expect(inTemp()).toEqual(before);
+  });
+
+  test('the sender\'s permissions are a policy of its own that it depends on (in force for its last Delete)', () => {
+    const { template } = synthWorkforce({ workers: Workers.fromList([{ email: 'a@example.com' }]) });
+    const sender = onlyResource(template, SENDER);
+    const policies = template.findResources('AWS::IAM::Policy');
+    const own = Object.entries<any>(policies).find(([id]) => [sender.resource.DependsOn].flat().includes(id));
+    expect(own).toBeDefined();
+    const actions = own![1].Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['cognito-idp:AdminCreateUser', 'cloudformation:DescribeStacks', 'lambda:InvokeFunction']));
+    const statement = own![1].Properties.PolicyDocument.Statement.find((s: any) => s.Action === 'cloudformation:DescribeStacks');
+    expect(statement.Resource).toEqual({ Ref: 'AWS::StackId' });
+  });
+
+  test('the handler has no Lambda retries of its own, a bounded event age, and knows its stack', () => {
+    const { template } = synthWorkforce({ workers: Workers.fromList([{ email: 'a@example.com' }]) });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600, Qualifier: '$LATEST' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { CDK_PRIVATE_WORKFORCE_STACK_ID: { Ref: 'AWS::StackId' } } } });
   });
 });

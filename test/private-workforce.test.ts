@@ -54,8 +54,10 @@ describe('PrivateWorkforce defaults', () => {
       'AWS::Cognito::UserPool',
       'AWS::Cognito::UserPoolClient',
       'AWS::Cognito::UserPoolDomain',
-      'AWS::IAM::Policy', // the handler's
+      'AWS::IAM::Policy', // the handler role's own (its logs)
+      'AWS::IAM::Policy', // the reconciler's, which it depends on
       'AWS::IAM::Role',
+      'AWS::Lambda::EventInvokeConfig', // no Lambda retries of the handler's events
       'AWS::Lambda::Function', // the handler
       'AWS::Logs::LogGroup', // Cognito's logs
       'AWS::Logs::LogGroup', // the handler's logs

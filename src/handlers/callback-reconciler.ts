@@ -1,13 +1,17 @@
+import { deflateRawSync, inflateRawSync } from 'zlib';
+import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
   DescribeUserPoolCommand,
   UpdateUserPoolClientCommand,
   UpdateUserPoolCommand,
+  UpdateUserPoolCommandInput,
   UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { userPoolClientUpdate, userPoolUpdate } from './cognito-update';
 import type { HandlerContext, HandlerResponse, ResourceEvent } from './dispatch';
+import { CALLBACK_RECONCILER_RESOURCE_TYPE } from './types';
 import type { CallbackReconcilerData, CallbackReconcilerProperties } from './types';
 
 /** The portal URLs for a workforce SubDomain. */
@@ -24,18 +28,19 @@ export function renderInvitation(body: string, portalUrl: string): string {
 /**
  * Wires the labeling portal into Cognito: the portal's callback and logout URLs replace the
  * placeholders (and a previous portal's URLs) in the app client, and the pool's invitation points
- * at the portal. Read-modify-write, and no Update call when everything is already right.
- * Delete leaves the pool and client as they are: they are going away or no longer ours to change.
+ * at the portal. For a pool the library created, it also keeps the pool's deletion protection on
+ * (the template leaves it off, so that a failed first deploy can delete the pool). Read-modify-
+ * write, and no Update call when everything is already right.
  */
 export async function reconcileCallback(
   event: ResourceEvent<CallbackReconcilerProperties>,
   ctx: HandlerContext,
 ): Promise<HandlerResponse<CallbackReconcilerData>> {
   const props = event.ResourceProperties;
-  const physicalResourceId = `${props.UserPoolId}/${props.ClientId}/callback`;
   const urls = portalUrls(props.PortalSubDomain);
   if (event.RequestType === 'Delete') {
-    return { PhysicalResourceId: event.PhysicalResourceId ?? physicalResourceId, Data: urls };
+    await onDelete(event.PhysicalResourceId, event.StackId, props, ctx);
+    return { PhysicalResourceId: event.PhysicalResourceId, Data: urls };
   }
 
   // URLs that must go: the placeholders, and the previous portal's when the workforce was replaced.
@@ -46,10 +51,20 @@ export async function reconcileCallback(
     stale.add(previous.CallbackUrl).add(previous.LogoutUrl);
   }
 
+  const ownId = `${props.UserPoolId}/${props.ClientId}/callback`;
+  let physicalResourceId = ownId;
   try {
     await reconcileClient(ctx.cognito, props, urls, stale, ctx);
-    if (props.InvitationBody !== undefined && props.InvitationSubject !== undefined) {
-      await reconcileInvitation(ctx.cognito, props, props.InvitationSubject, renderInvitation(props.InvitationBody, urls.PortalUrl), ctx);
+    const invitation = props.InvitationBody !== undefined && props.InvitationSubject !== undefined
+      ? { EmailSubject: props.InvitationSubject, EmailMessage: renderInvitation(props.InvitationBody, urls.PortalUrl) }
+      : undefined;
+    if (invitation || props.DeletionProtection === 'ACTIVE') {
+      // The same pool and client as before: the invitation kept for restoring is the one kept then.
+      const kept = event.RequestType === 'Update' && event.PhysicalResourceId.startsWith(ownId) ? event.PhysicalResourceId : undefined;
+      const previous = await reconcilePool(props, invitation, ctx);
+      if (props.RestoreInvitation === 'true') {
+        physicalResourceId = kept ?? withKeptInvitation(ownId, previous, props.UserPoolId);
+      }
     }
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') {
@@ -59,6 +74,53 @@ export async function reconcileCallback(
     throw error;
   }
   return { PhysicalResourceId: physicalResourceId, Data: urls };
+}
+
+/**
+ * A Delete is not a departure (renames, replacements and rollbacks send one too): the pool is left
+ * as it is, except
+ * - when the stack's first deploy rolls back: the pool the library created is being deleted, and its
+ *   deletion protection (turned on by the reconciler) would stop CloudFormation;
+ * - when the reconciler leaves for good (the stack is deleted, or no other reconciler of the stack
+ *   wires the same pool) and it changed an existing pool's invitation: the previous one is restored.
+ */
+async function onDelete(physicalResourceId: string, stackId: string, props: CallbackReconcilerProperties, ctx: HandlerContext): Promise<void> {
+  if (props.DeletionProtection !== 'ACTIVE' && props.RestoreInvitation !== 'true') {
+    return;
+  }
+  const status = await ctx.stackStatus();
+  try {
+    if (props.DeletionProtection === 'ACTIVE' && status === 'ROLLBACK_IN_PROGRESS') {
+      await updatePool(props.UserPoolId, ctx, () => ({ DeletionProtection: 'INACTIVE' }));
+      return;
+    }
+    const previous = keptInvitation(physicalResourceId);
+    if (props.RestoreInvitation === 'true' && previous && await departs(physicalResourceId, stackId, props.UserPoolId, status, ctx)) {
+      await updatePool(props.UserPoolId, ctx, (pool) => ({
+        AdminCreateUserConfig: { ...pool.AdminCreateUserConfig, InviteMessageTemplate: { ...pool.AdminCreateUserConfig?.InviteMessageTemplate, ...previous } },
+      }));
+    }
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') {
+      throw error;
+    }
+    ctx.log(`user pool ${props.UserPoolId} is gone; nothing to restore`);
+  }
+}
+
+/** True when the reconciler leaves the pool for good: the stack is deleted, or no other reconciler of it wires the pool. */
+async function departs(physicalResourceId: string, stackId: string, userPoolId: string, status: string, ctx: HandlerContext): Promise<boolean> {
+  if (status === 'DELETE_IN_PROGRESS') {
+    return true;
+  }
+  if (status !== 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS') {
+    return false; // rollbacks put back what was there
+  }
+  const others = await ctx.call('DescribeStackResources', () => ctx.cloudFormation.send(new DescribeStackResourcesCommand({ StackName: stackId })));
+  return !(others.StackResources ?? []).some((r) => r.ResourceType === CALLBACK_RECONCILER_RESOURCE_TYPE
+    && r.PhysicalResourceId !== physicalResourceId
+    && r.PhysicalResourceId?.startsWith(`${userPoolId}/`)
+    && !r.ResourceStatus?.startsWith('DELETE'));
 }
 
 async function reconcileClient(
@@ -93,34 +155,79 @@ async function reconcileClient(
   }))));
 }
 
-async function reconcileInvitation(
-  cognito: CognitoIdentityProviderClient,
+/**
+ * Brings the pool's invitation and deletion protection to what they should be, in one
+ * read-modify-write UpdateUserPool (none when both are right). Returns the invitation it found.
+ */
+async function reconcilePool(
   props: CallbackReconcilerProperties,
-  subject: string,
-  message: string,
+  invitation: { EmailSubject: string; EmailMessage: string } | undefined,
   ctx: HandlerContext,
-): Promise<void> {
-  const userPoolId = props.UserPoolId;
-  const described = await ctx.call(`DescribeUserPool ${userPoolId}`, () => cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId })));
-  const pool = described.UserPool;
-  if (!pool) {
-    throw new Error(`User pool ${userPoolId} was not returned by DescribeUserPool.`);
-  }
-  const current = pool.AdminCreateUserConfig?.InviteMessageTemplate;
-  if (current?.EmailSubject === subject && current?.EmailMessage === message) {
-    ctx.log(`user pool ${userPoolId} already has the invitation`);
-    return;
+): Promise<InvitationTemplate> {
+  const pool = await describePool(props.UserPoolId, ctx);
+  const current = pool.AdminCreateUserConfig?.InviteMessageTemplate ?? {};
+  const invitationRight = !invitation || (current.EmailSubject === invitation.EmailSubject && current.EmailMessage === invitation.EmailMessage);
+  const protectionRight = props.DeletionProtection !== 'ACTIVE' || pool.DeletionProtection === 'ACTIVE';
+  if (invitationRight && protectionRight) {
+    ctx.log(`user pool ${props.UserPoolId} already has the invitation and deletion protection`);
+    return current;
   }
   checkPassedResources(pool, props);
-  ctx.log(`user pool ${userPoolId}: invitation now points at the portal`);
+  ctx.log(`user pool ${props.UserPoolId}: ${invitationRight ? '' : 'invitation points at the portal; '}${protectionRight ? '' : 'deletion protection on'}`);
   const base = userPoolUpdate(pool);
-  await ctx.call(`UpdateUserPool ${userPoolId}`, () => cognito.send(new UpdateUserPoolCommand({
+  await ctx.call(`UpdateUserPool ${props.UserPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand({
     ...base,
+    ...(protectionRight ? {} : { DeletionProtection: 'ACTIVE' as const }),
     AdminCreateUserConfig: {
       ...base.AdminCreateUserConfig,
-      InviteMessageTemplate: { ...current, EmailSubject: subject, EmailMessage: message },
+      InviteMessageTemplate: { ...current, ...invitation },
     },
   })));
+  return current;
+}
+
+/** Read-modify-write of the pool with `changes` applied. */
+async function updatePool(userPoolId: string, ctx: HandlerContext, changes: (pool: UserPoolType) => Partial<UpdateUserPoolCommandInput>): Promise<void> {
+  const pool = await describePool(userPoolId, ctx);
+  await ctx.call(`UpdateUserPool ${userPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand(userPoolUpdate(pool, changes(pool)))));
+}
+
+async function describePool(userPoolId: string, ctx: HandlerContext): Promise<UserPoolType> {
+  const described = await ctx.call(`DescribeUserPool ${userPoolId}`, () => ctx.cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId })));
+  if (!described.UserPool) {
+    throw new Error(`User pool ${userPoolId} was not returned by DescribeUserPool.`);
+  }
+  return described.UserPool;
+}
+
+/** The email part of an invitation template. */
+type InvitationTemplate = { EmailSubject?: string; EmailMessage?: string };
+
+/** CloudFormation's limit of a physical id, less room. */
+const MAX_PHYSICAL_ID = 1000;
+const KEPT = '/previous-invitation/';
+
+/**
+ * The physical id that keeps an existing pool's previous invitation (compressed) for restoring on
+ * Delete: CloudFormation hands a Delete nothing else of what Create saw.
+ */
+function withKeptInvitation(id: string, previous: InvitationTemplate, userPoolId: string): string {
+  const encoded = deflateRawSync(JSON.stringify({ EmailSubject: previous.EmailSubject, EmailMessage: previous.EmailMessage })).toString('base64url');
+  const result = `${id}${KEPT}${encoded}`;
+  if (result.length > MAX_PHYSICAL_ID) {
+    throw new Error(`User pool ${userPoolId}'s current invitation is too long to keep for restoring later (${encoded.length} characters compressed). ` +
+      'Shorten it, or set `manageInvitation: false` and point it at the portal yourself.');
+  }
+  return result;
+}
+
+/** The invitation a physical id keeps, if any. */
+function keptInvitation(physicalResourceId: string): InvitationTemplate | undefined {
+  const at = physicalResourceId.indexOf(KEPT);
+  if (at < 0) {
+    return undefined;
+  }
+  return JSON.parse(inflateRawSync(Buffer.from(physicalResourceId.slice(at + KEPT.length), 'base64url')).toString('utf-8'));
 }
 
 /**

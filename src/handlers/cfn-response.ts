@@ -35,6 +35,11 @@ export function cloudFormationResponder(
   send: ResponseSender = putResponse,
 ) {
   return async (event: CloudFormationEvent, context: ResponderContext): Promise<void> => {
+    if (!isCloudFormationResponseUrl(event.ResponseURL)) {
+      // Not CloudFormation's: act on nothing, answer nobody.
+      console.error(JSON.stringify({ marker: FAILURE_LOG_MARKER, error: 'refused an event whose ResponseURL is not a CloudFormation response URL', event: redacted(event) }));
+      return;
+    }
     const base = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
     let body: Record<string, unknown>;
     if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_PHYSICAL_ID) {
@@ -42,6 +47,9 @@ export function cloudFormationResponder(
     } else {
       try {
         const result = await dispatch(event, context);
+        if (result.Continued) {
+          return; // a fresh invocation goes on with the event and answers
+        }
         body = { ...base, Status: 'SUCCESS', PhysicalResourceId: result.PhysicalResourceId, Data: result.Data };
       } catch (error) {
         const where = context.logStreamName ? ` (log stream ${context.logStreamName})` : '';
@@ -53,13 +61,43 @@ export function cloudFormationResponder(
         };
         console.error(JSON.stringify({
           marker: FAILURE_LOG_MARKER,
-          event: { ...event, ResponseURL: '(redacted)' },
+          event: redacted(event),
           error: (error as Error).stack ?? String(error),
         }));
       }
     }
     await sendWithRetry(send, event.ResponseURL, JSON.stringify(body));
   };
+}
+
+/**
+ * True for CloudFormation's pre-signed response URLs (https, on the
+ * cloudformation-custom-resource-response-<region> S3 buckets), and for loopback http (local tests).
+ */
+export function isCloudFormationResponseUrl(url: unknown): boolean {
+  let target: URL;
+  try {
+    target = new URL(String(url));
+  } catch {
+    return false;
+  }
+  if (target.protocol === 'http:') {
+    return target.hostname === '127.0.0.1' || target.hostname === 'localhost';
+  }
+  return target.protocol === 'https:'
+    && /^cloudformation-custom-resource-response-[a-z0-9]+\.s3[.-]([a-z0-9-]+\.)*amazonaws\.com(\.cn)?$/.test(target.hostname);
+}
+
+/** The event as it may be logged: no response URL, and worker lists only as counts. */
+export function redacted(event: CloudFormationEvent): Record<string, unknown> {
+  const counts = (properties: any) => properties && {
+    ...properties,
+    ...(properties.WorkerSources ? {
+      WorkerSources: properties.WorkerSources.map((s: any) => (s.Inline ? { Inline: `${s.Inline.length} workers` } : s)),
+    } : {}),
+  };
+  const { ResponseURL: _url, ...rest } = event as Record<string, any>;
+  return { ...rest, ResourceProperties: counts(rest.ResourceProperties), OldResourceProperties: counts(rest.OldResourceProperties) };
 }
 
 /** Sends the response, trying again on network errors; the last failure makes the Lambda retry. */

@@ -1,9 +1,12 @@
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { reconcileCallback } from './callback-reconciler';
 import type { Clock } from './clock';
 import { sendInvitations } from './invitation-sender';
-import { withRetry } from './retry';
+import { DeadlineReached, withRetry } from './retry';
+import { stackStatusOf } from './stack-status';
 import { CALLBACK_RECONCILER_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE } from './types';
 
 /** The custom resource event, as the provider framework passes it on. */
@@ -19,32 +22,45 @@ export type ResourceEvent<P> = {
   | { readonly RequestType: 'Delete'; readonly PhysicalResourceId: string }
 );
 
-/** What the handler returns to the provider framework. */
+/** What the handler returns: the answer to CloudFormation, or a continuation already under way. */
 export interface HandlerResponse<D> {
   readonly PhysicalResourceId: string;
   readonly Data?: D;
+  /** True when a fresh invocation goes on with the event and will answer CloudFormation itself. */
+  readonly Continued?: boolean;
 }
 
 /** The outside world of the handler: clients, time, randomness, logging. */
 export interface HandlerDependencies {
   readonly cognito: CognitoIdentityProviderClient;
   readonly s3: S3Client;
+  /** DescribeStacks of the handler's own stack, to tell a stack deletion from a cleanup. */
+  readonly cloudFormation: CloudFormationClient;
+  /** Invokes the handler itself, to go on with an event past one invocation's time limit. */
+  readonly lambda: LambdaClient;
+  /** The id of the stack the handler belongs to: events of other stacks are refused. */
+  readonly ownStackId?: string;
   readonly clock: Clock;
   readonly random?: () => number;
   readonly log?: (message: string) => void;
 }
 
 /** What each resource kind works with. */
-export interface HandlerContext extends Required<HandlerDependencies> {
+export interface HandlerContext extends Required<Omit<HandlerDependencies, 'ownStackId'>> {
   /** Clock time after which no new request starts. */
   readonly deadline: number;
-  /** Runs one AWS call with backoff on throttling and transient errors. */
+  /** The ARN of the running function (for a continuation), when Lambda gives it. */
+  readonly functionArn?: string;
+  /** Runs one AWS call with backoff on throttling and transient errors; none starts past the deadline. */
   call<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  /** The status of the event's stack (its own stack: DescribeStacks is granted on it only). */
+  stackStatus(): Promise<string>;
 }
 
 /** The part of the Lambda context the handler uses. */
 export interface LambdaContextLike {
   getRemainingTimeInMillis(): number;
+  readonly invokedFunctionArn?: string;
 }
 
 /** Time kept back from the Lambda limit to report a clean failure instead of timing out. */
@@ -58,12 +74,23 @@ export function createHandler(deps: HandlerDependencies) {
     const remaining = lambdaContext?.getRemainingTimeInMillis() ?? 14 * 60_000;
     const base = { random: Math.random, log: (message: string) => console.log(message), ...deps };
     const deadline = deps.clock.now() + remaining - SAFETY_MARGIN_MS;
+    const call = <T>(what: string, fn: () => Promise<T>) => {
+      if (deps.clock.now() >= deadline) {
+        return Promise.reject(new DeadlineReached(what));
+      }
+      return withRetry(what, fn, { clock: deps.clock, deadline, random: base.random });
+    };
     const ctx: HandlerContext = {
       ...base,
       deadline,
-      call: (what, fn) => withRetry(what, fn, { clock: deps.clock, deadline, random: base.random }),
+      functionArn: lambdaContext?.invokedFunctionArn,
+      call,
+      stackStatus: () => stackStatusOf(event.StackId, ctx),
     };
     ctx.log(`${event.RequestType} ${event.ResourceType} ${event.LogicalResourceId} (${event.PhysicalResourceId ?? 'new'})`);
+    if (deps.ownStackId !== undefined && event.StackId !== deps.ownStackId) {
+      throw new Error(`This handler serves the stack ${deps.ownStackId} only; the event came from ${event.StackId}.`);
+    }
     switch (event.ResourceType) {
       case CALLBACK_RECONCILER_RESOURCE_TYPE:
         return reconcileCallback(event, ctx);

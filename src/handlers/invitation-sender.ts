@@ -5,87 +5,224 @@ import {
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminRemoveUserFromGroupCommand,
+  AdminUpdateUserAttributesCommand,
   ListUsersCommand,
   ListUsersInGroupCommand,
-  UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { HandlerContext, HandlerResponse, ResourceEvent } from './dispatch';
 import { forEachConcurrent, RateLimiter } from './rate-limiter';
-import type { InvitationSenderData, InvitationSenderProperties, RemovedWorkersAction, WorkerRecord } from './types';
+import { DeadlineReached } from './retry';
+import {
+  CONTINUATION_KEY,
+  InvitationProgress,
+  InvitationSenderData,
+  InvitationSenderProperties,
+  REMOVED_WORKERS_ACTIONS,
+  RemovedWorkersAction,
+  WorkerRecord,
+} from './types';
 import { loadWorkers } from './worker-sources';
 
 /**
- * Calls per second for user updates (enable, disable, delete, group membership): below the
- * UserUpdate category's default quota of 25 per second (Cognito developer guide, quotas).
+ * Calls per second for user updates (enable, disable, delete, attributes, group membership): below
+ * the UserUpdate category's default quota of 25 per second (Cognito developer guide, quotas).
  */
 const USER_UPDATE_RATE = 20;
+/** Invocations one event may take; with 15-minute invocations, more than ServiceTimeout's hour. */
+const MAX_RUNS = 8;
+
+/** A user of the pool, as ListUsers shows it. */
+interface PoolUser {
+  readonly username: string;
+  readonly enabled: boolean;
+  readonly status?: string;
+  readonly email?: string;
+}
 
 /**
  * Brings the pool's users in line with the worker list: creates (and so invites) every listed
- * worker the pool does not have; enables, disables or deletes per `RemovedWorkers`; and sets the
- * membership of managed groups. Declarative, so a retried or repeated event does no harm: an
- * existing user is success and gets no second email.
+ * worker the pool does not have; applies changed emails; disables or deletes users off the list per
+ * `RemovedWorkers`; re-enables listed workers it disabled itself; sets the membership of managed
+ * groups. Declarative, so a retried, repeated or continued event does no harm: an existing user is
+ * success and gets no second email. An event that needs more than one invocation's time goes on in
+ * a fresh invocation of the function, and the last one answers CloudFormation.
  */
 export async function sendInvitations(
   event: ResourceEvent<InvitationSenderProperties>,
   ctx: HandlerContext,
 ): Promise<HandlerResponse<InvitationSenderData>> {
   const props = event.ResourceProperties;
-  const physicalResourceId = `${props.UserPoolId}/invitations`;
-  const action: RemovedWorkersAction = props.RemovedWorkers ?? 'RETAIN';
-  const counts = { Workers: 0, Invited: 0, AlreadyPresent: 0, Removed: 0, Reenabled: 0, MembershipChanges: 0 };
-
-  if (event.RequestType === 'Delete') {
-    // The workers leave with the resource: only DISABLE and DELETE do anything, and a pool that is
-    // already gone (or never came) is fine.
-    if (action !== 'RETAIN') {
-      const workers = await loadWorkersOrNone(props, ctx);
-      try {
-        counts.Removed = await removeUsers(props.UserPoolId, workers.map((w) => w.username), action, ctx);
-      } catch (error) {
-        if ((error as Error).name !== 'ResourceNotFoundException') {
-          throw error;
-        }
-        ctx.log(`user pool ${props.UserPoolId} is gone; nothing to remove`);
-      }
+  const action = removedWorkersAction(props.RemovedWorkers);
+  const progress: InvitationProgress = (event as Record<string, any>)[CONTINUATION_KEY]
+    ?? { Run: 1, StartedAt: ctx.clock.now(), Invited: 0, Removed: 0, Reenabled: 0, EmailsChanged: 0 };
+  const physicalResourceId = event.RequestType === 'Delete' ? event.PhysicalResourceId : `${props.UserPoolId}/invitations`;
+  const counts = { Invited: 0, Removed: 0, Reenabled: 0, EmailsChanged: 0 };
+  try {
+    const data = event.RequestType === 'Delete'
+      ? await onDelete(props, action, ctx, counts)
+      : await onCreateOrUpdate(event, action, ctx, counts, progress);
+    return {
+      PhysicalResourceId: physicalResourceId,
+      Data: {
+        ...data,
+        Invited: progress.Invited + counts.Invited,
+        Removed: progress.Removed + counts.Removed,
+        Reenabled: progress.Reenabled + counts.Reenabled,
+        EmailsChanged: progress.EmailsChanged + counts.EmailsChanged,
+        Runs: progress.Run,
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof DeadlineReached)) {
+      throw error;
     }
-    return { PhysicalResourceId: event.PhysicalResourceId, Data: counts };
+    await continueInFreshInvocation(event, progress, counts, ctx);
+    return { PhysicalResourceId: physicalResourceId, Continued: true };
+  }
+}
+
+/**
+ * A Delete is not a departure: CloudFormation sends one after renames, moves and replacements, and
+ * in rollbacks. Workers are removed only when the stack itself is being deleted, and only if the
+ * sender was told to (`RemoveOnStackDelete`).
+ */
+async function onDelete(
+  props: InvitationSenderProperties,
+  action: RemovedWorkersAction,
+  ctx: HandlerContext,
+  counts: { Removed: number },
+): Promise<Omit<InvitationSenderData, 'Invited' | 'Removed' | 'Reenabled' | 'EmailsChanged' | 'Runs'>> {
+  const none = { Workers: 0, AlreadyPresent: 0, MembershipChanges: 0 };
+  if (action === 'RETAIN' || props.RemoveOnStackDelete !== 'true') {
+    return none;
+  }
+  const status = await ctx.stackStatus();
+  if (status !== 'DELETE_IN_PROGRESS') {
+    ctx.log(`Delete during ${status}: not a departure, every worker is kept`);
+    return none;
+  }
+  // The list decides who is removed: a list that cannot be read fails the Delete, loudly.
+  const workers = await loadWorkers(props.WorkerSources ?? [], ctx);
+  try {
+    counts.Removed = await removeUsers(props.UserPoolId, workers.map((w) => w.username), action, ctx);
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') {
+      throw error;
+    }
+    ctx.log(`user pool ${props.UserPoolId} is gone; nothing to remove`);
+  }
+  return { ...none, Workers: workers.length };
+}
+
+async function onCreateOrUpdate(
+  event: ResourceEvent<InvitationSenderProperties>,
+  action: RemovedWorkersAction,
+  ctx: HandlerContext,
+  counts: { Invited: number; Removed: number; Reenabled: number; EmailsChanged: number },
+  progress: InvitationProgress,
+): Promise<Omit<InvitationSenderData, 'Invited' | 'Removed' | 'Reenabled' | 'EmailsChanged' | 'Runs'>> {
+  const props = event.ResourceProperties;
+  const workers = await loadWorkers(props.WorkerSources ?? [], ctx);
+  if (workers.length === 0 && action !== 'RETAIN') {
+    throw new Error(`The worker list is empty and removedWorkers is ${action}: that would remove every user of ${props.UserPoolId}. Refused.`);
+  }
+  const existing = await listUsers(props.UserPoolId, ctx);
+
+  // A listed user name that exists with another email: the list's email, or a clear refusal.
+  const emailChanges = workers.filter((w) => {
+    const user = existing.get(w.username.toLowerCase());
+    return user !== undefined && user.email?.toLowerCase() !== w.email.toLowerCase();
+  });
+  if (emailChanges.length > 0 && props.PoolOwned !== 'true' && props.AdoptExistingUsers !== 'true') {
+    throw new Error(`Worker ${emailChanges[0].username} already exists in user pool ${props.UserPoolId} with another email` +
+      (emailChanges.length > 1 ? ` (and ${emailChanges.length - 1} more workers)` : '') +
+      '. The pool is not created by this app, so its users are not taken over: give the worker another user name, ' +
+      'or set `adoptExistingUsers: true` to make the listed email theirs.');
   }
 
-  const workers = await loadWorkers(props.WorkerSources ?? [], ctx);
-  counts.Workers = workers.length;
-  const existing = await listUsers(props.UserPoolId, ctx);
-  const creations = new RateLimiter(ctx.clock, positive('MaxRequestsPerSecond', props.MaxRequestsPerSecond));
-
   const missing = workers.filter((w) => !existing.has(w.username.toLowerCase()));
-  counts.AlreadyPresent = workers.length - missing.length;
-  ctx.log(`${workers.length} workers: ${missing.length} to invite, ${counts.AlreadyPresent} already in ${props.UserPoolId}`);
+  ctx.log(`${workers.length} workers: ${missing.length} to invite, ${workers.length - missing.length} already in ${props.UserPoolId}`);
+  const creations = new RateLimiter(ctx.clock, positive('MaxRequestsPerSecond', props.MaxRequestsPerSecond));
   const suppress = props.SuppressEmails === 'true';
+  let raced = 0;
   await forEachConcurrent(missing, positive('MaxConcurrency', props.MaxConcurrency), async (worker) => {
     if (await createUser(props.UserPoolId, worker, creations, suppress, ctx)) {
       counts.Invited++;
     } else {
-      counts.AlreadyPresent++;
+      raced++;
     }
   });
+
+  counts.EmailsChanged = await updateUsers(emailChanges.map((w) => w.username), ctx, (username) => {
+    const worker = emailChanges.find((w) => w.username === username)!;
+    return ctx.cognito.send(new AdminUpdateUserAttributesCommand({
+      UserPoolId: props.UserPoolId,
+      Username: username,
+      UserAttributes: [{ Name: 'email', Value: worker.email }, { Name: 'email_verified', Value: 'true' }],
+    }));
+  }, 'AdminUpdateUserAttributes');
 
   if (action !== 'RETAIN') {
     const wanted = new Set(workers.map((w) => w.username.toLowerCase()));
     // Users that signed in through a federated identity provider are not workers of the list.
-    const stale = [...existing.values()].filter((u) => !wanted.has(u.Username!.toLowerCase())
-      && u.UserStatus !== 'EXTERNAL_PROVIDER'
-      && !(action === 'DISABLE' && u.Enabled === false));
-    counts.Removed = await removeUsers(props.UserPoolId, stale.map((u) => u.Username!), action, ctx);
-    const disabled = workers.filter((w) => existing.get(w.username.toLowerCase())?.Enabled === false);
+    const stale = [...existing.values()].filter((u) => !wanted.has(u.username.toLowerCase())
+      && u.status !== 'EXTERNAL_PROVIDER'
+      && !(action === 'DISABLE' && !u.enabled));
+    if (stale.length > 0 && stale.length * 2 > existing.size && props.AllowLargeRemovals !== 'true') {
+      throw new Error(`This deploy would ${action === 'DELETE' ? 'delete' : 'disable'} ${stale.length} of the ${existing.size} users of ${props.UserPoolId}, ` +
+        'more than half. Refused: check the worker list, or set `allowLargeRemovals: true` for this deploy.');
+    }
+    counts.Removed = await removeUsers(props.UserPoolId, stale.map((u) => u.username), action, ctx);
+    // Administrators keep the last word: only workers that were off the previous list (so the
+    // sender itself disabled them) are enabled again when they are listed.
+    const previous = await previouslyListed(event, ctx);
+    const disabled = workers.filter((w) => existing.get(w.username.toLowerCase())?.enabled === false && !previous.has(w.username.toLowerCase()));
     counts.Reenabled = await updateUsers(disabled.map((w) => w.username), ctx, (username) =>
       ctx.cognito.send(new AdminEnableUserCommand({ UserPoolId: props.UserPoolId, Username: username })), 'AdminEnableUser');
   }
 
+  let membershipChanges = 0;
   for (const group of props.ManagedGroups ?? []) {
-    counts.MembershipChanges += await syncGroup(props.UserPoolId, group, workers, ctx);
+    membershipChanges += await syncGroup(props.UserPoolId, group, workers, ctx);
   }
-  ctx.log(`done: ${JSON.stringify(counts)}`);
-  return { PhysicalResourceId: physicalResourceId, Data: counts };
+  const present = workers.length - missing.length + raced;
+  const data = { Workers: workers.length, AlreadyPresent: present - progress.Invited, MembershipChanges: membershipChanges };
+  ctx.log(`done: ${JSON.stringify({ ...data, ...counts, Runs: progress.Run })}`);
+  return data;
+}
+
+/** Hands the event to a fresh invocation of this function, with the progress so far. */
+async function continueInFreshInvocation(
+  event: ResourceEvent<InvitationSenderProperties>,
+  progress: InvitationProgress,
+  counts: { Invited: number; Removed: number; Reenabled: number; EmailsChanged: number },
+  ctx: HandlerContext,
+): Promise<void> {
+  const serviceTimeoutMs = Number(event.ResourceProperties.ServiceTimeout ?? 3600) * 1000;
+  const elapsed = ctx.clock.now() - progress.StartedAt;
+  if (progress.Run >= MAX_RUNS || elapsed >= serviceTimeoutMs - 15 * 60_000) {
+    throw new Error(`The worker list did not fit in the ${serviceTimeoutMs / 1000} seconds CloudFormation waits (${progress.Run} invocations, ` +
+      `${Math.round(elapsed / 1000)} s). Deploy again to finish: workers already invited are kept and not invited again.`);
+  }
+  if (!ctx.functionArn) {
+    throw new Error('The invocation\'s time limit came, and the handler does not know its own function to continue in.');
+  }
+  const next: InvitationProgress = {
+    Run: progress.Run + 1,
+    StartedAt: progress.StartedAt,
+    Invited: progress.Invited + counts.Invited,
+    Removed: progress.Removed + counts.Removed,
+    Reenabled: progress.Reenabled + counts.Reenabled,
+    EmailsChanged: progress.EmailsChanged + counts.EmailsChanged,
+  };
+  // Invoked while this invocation still has time: the Invoke call itself may not start past the deadline.
+  await ctx.lambda.send(new InvokeCommand({
+    FunctionName: ctx.functionArn,
+    InvocationType: 'Event',
+    Payload: new TextEncoder().encode(JSON.stringify({ ...event, [CONTINUATION_KEY]: next })),
+  }));
+  ctx.log(`time limit near: invocation ${next.Run} goes on (${next.Invited} invited so far)`);
 }
 
 /** Creates one user, which makes Cognito send the invitation. False when the user exists. */
@@ -93,6 +230,9 @@ async function createUser(userPoolId: string, worker: WorkerRecord, limiter: Rat
   try {
     await ctx.call(`AdminCreateUser ${worker.username}`, async () => {
       await limiter.acquire(); // every attempt, retries included, counts against the quota
+      if (ctx.clock.now() >= ctx.deadline) {
+        throw new DeadlineReached(`AdminCreateUser ${worker.username}`); // the wait for the quota may pass it
+      }
       return ctx.cognito.send(new AdminCreateUserCommand({
         UserPoolId: userPoolId,
         Username: worker.username,
@@ -111,14 +251,26 @@ async function createUser(userPoolId: string, worker: WorkerRecord, limiter: Rat
       return false; // a retried event, or listed before ListUsers saw it: already invited
     }
     if (name === 'LimitExceededException') {
-      throw new Error(`Inviting worker ${worker.username} hit a Cognito limit (${(error as Error).message}). If it is the daily email limit of ` +
-        'Cognito\'s default sender, configure SES on the user pool (`email: UserPoolEmail.withSES(...)`) and deploy again: invited workers are kept and skipped.');
+      throw new Error(await limitAdvice(worker, error as Error, ctx));
     }
     if (name === 'AliasExistsException') {
-      throw new Error(`Worker ${worker.username}: another user of ${userPoolId} already uses ${worker.email} as email. Remove the duplicate or the other user.`);
+      throw new Error(`Worker ${worker.username}: another user of ${userPoolId} already has this worker's email. Remove the duplicate or the other user.`);
     }
-    throw new Error(`Inviting worker ${worker.username} <${worker.email}> failed: ${name}: ${(error as Error).message}`);
+    if (error instanceof DeadlineReached) {
+      throw error;
+    }
+    throw new Error(`Inviting worker ${worker.username} failed: ${name}: ${(error as Error).message}`);
   }
+}
+
+/** What to do about a Cognito limit: it differs between the stack's first deploy and a later one. */
+async function limitAdvice(worker: WorkerRecord, error: Error, ctx: HandlerContext): Promise<string> {
+  const status = await ctx.stackStatus().catch(() => 'unknown');
+  const start = `Inviting worker ${worker.username} hit a Cognito limit (${error.message}). If it is the daily email limit of Cognito's default sender, ` +
+    'configure SES on the user pool (`email: UserPoolEmail.withSES(...)`) ';
+  return status === 'CREATE_IN_PROGRESS'
+    ? `${start}before deploying again: this is the stack's first deploy, so it rolls back, and the user pool it created is deleted with the workers invited so far.`
+    : `${start}and deploy again: workers already invited are kept and not invited again.`;
 }
 
 /** Disables or deletes users; returns how many changed (users already gone do not count). */
@@ -181,29 +333,55 @@ async function syncGroup(userPoolId: string, group: string, workers: readonly Wo
   return added + removed;
 }
 
-/** The pool's users by lower-case user name (one ListUsers page holds 60). */
-async function listUsers(userPoolId: string, ctx: HandlerContext): Promise<Map<string, UserType>> {
-  const users = new Map<string, UserType>();
+/** The pool's users by lower-case user name, with their email (one ListUsers page holds 60). */
+async function listUsers(userPoolId: string, ctx: HandlerContext): Promise<Map<string, PoolUser>> {
+  const users = new Map<string, PoolUser>();
   let token: string | undefined;
   do {
     const page = await ctx.call(`ListUsers ${userPoolId}`, () =>
-      ctx.cognito.send(new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token, AttributesToGet: [] })));
+      ctx.cognito.send(new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token, AttributesToGet: ['email'] })));
     for (const user of page.Users ?? []) {
-      users.set(user.Username!.toLowerCase(), user);
+      users.set(user.Username!.toLowerCase(), {
+        username: user.Username!,
+        enabled: user.Enabled !== false,
+        status: user.UserStatus,
+        email: user.Attributes?.find((a) => a.Name === 'email')?.Value,
+      });
     }
     token = page.PaginationToken;
   } while (token);
   return users;
 }
 
-/** The workers of a resource being deleted; none when their list is gone too. */
-async function loadWorkersOrNone(props: InvitationSenderProperties, ctx: HandlerContext): Promise<WorkerRecord[]> {
-  try {
-    return await loadWorkers(props.WorkerSources ?? [], ctx);
-  } catch (error) {
-    ctx.log(`worker list unreadable during Delete, nothing to remove: ${(error as Error).message}`);
-    return [];
+/**
+ * The user names of the previous list (an Update's old properties), lower-case. None on a Create,
+ * or when the old list cannot be read: then nobody disabled is enabled again.
+ */
+async function previouslyListed(event: ResourceEvent<InvitationSenderProperties>, ctx: HandlerContext): Promise<Set<string>> {
+  if (event.RequestType !== 'Update') {
+    return new Set();
   }
+  try {
+    return new Set((await loadWorkers(event.OldResourceProperties.WorkerSources ?? [], ctx)).map((w) => w.username.toLowerCase()));
+  } catch (error) {
+    if (error instanceof DeadlineReached) {
+      throw error;
+    }
+    ctx.log(`the previous worker list cannot be read (${(error as Error).name}); no disabled worker is enabled again`);
+    // Without the previous list, treat every listed worker as listed before: nobody is re-enabled.
+    return new Set((await loadWorkers(event.ResourceProperties.WorkerSources ?? [], ctx)).map((w) => w.username.toLowerCase()));
+  }
+}
+
+/** The removal policy the sender was given; an unknown one is refused, never taken for another. */
+function removedWorkersAction(value: unknown): RemovedWorkersAction {
+  if (value === undefined) {
+    return 'RETAIN';
+  }
+  if (!REMOVED_WORKERS_ACTIONS.includes(value as RemovedWorkersAction)) {
+    throw new Error(`RemovedWorkers must be one of ${REMOVED_WORKERS_ACTIONS.join(', ')}, got ${JSON.stringify(value)}.`);
+  }
+  return value as RemovedWorkersAction;
 }
 
 function positive(name: string, value: string | undefined): number {

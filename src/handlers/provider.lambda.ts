@@ -1,14 +1,20 @@
 // The one handler Lambda of the library: CloudFormation calls it directly for every custom
 // resource in the stack, and it reports back to CloudFormation itself.
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { cloudFormationResponder } from './cfn-response';
 import { systemClock } from './clock';
 import { createHandler } from './dispatch';
+import { OWN_STACK_ID_ENV } from './types';
 
 // Retries are ours (backoff with jitter, bounded by the Lambda deadline), so the SDK makes one attempt.
 export const handler = cloudFormationResponder(createHandler({
   cognito: new CognitoIdentityProviderClient({ maxAttempts: 1 }),
   s3: new S3Client({ maxAttempts: 1 }),
+  cloudFormation: new CloudFormationClient({ maxAttempts: 1 }),
+  lambda: new LambdaClient({ maxAttempts: 1 }),
+  ownStackId: process.env[OWN_STACK_ID_ENV],
   clock: systemClock,
 }));

@@ -12,6 +12,14 @@ const RETRYABLE_ERRORS = new Set([
   'TimeoutError',
 ]);
 
+/** No request starts past the invocation's deadline: the work goes on in a fresh invocation, or fails. */
+export class DeadlineReached extends Error {
+  constructor(what: string) {
+    super(`${what}: not started, the invocation's time limit is near.`);
+    this.name = 'DeadlineReached';
+  }
+}
+
 /** True when an error means "slow down" or "try again later". */
 export function isRetryable(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };

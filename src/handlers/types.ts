@@ -1,6 +1,9 @@
 // Shapes shared by the constructs (with `import type` only) and the handler. CloudFormation passes
 // every scalar property to the handler as a string.
 
+/** The handler function's environment variable with its stack's id: it serves no other stack. */
+export const OWN_STACK_ID_ENV = 'CDK_PRIVATE_WORKFORCE_STACK_ID';
+
 /** `ResourceType` of a CallbackReconciler; a public contract (renaming it replaces resources). */
 export const CALLBACK_RECONCILER_RESOURCE_TYPE = 'Custom::PrivateWorkforceCallbackReconciler';
 /** `ResourceType` of an InvitationSender; a public contract (renaming it replaces resources). */
@@ -25,6 +28,13 @@ export interface CallbackReconcilerProperties {
   readonly SmsRoleArn?: string;
   /** The pool's customer-managed KMS key, when the reconciler was given it (`userPoolKey`). */
   readonly KmsKeyArn?: string;
+  /**
+   * 'ACTIVE' for a pool the library created and retains: the reconciler keeps its deletion
+   * protection on (the template leaves it off, so that a failed first deploy can delete the pool).
+   */
+  readonly DeletionProtection?: string;
+  /** 'true' when the reconciler changes an existing pool's invitation: it restores the previous one when it leaves. */
+  readonly RestoreInvitation?: string;
   /** A digest of the pool's and client's CloudFormation properties: re-runs the reconciler. */
   readonly Fingerprint: string;
   /** Deploy-time values those properties reference (Ref/GetAtt), so that their changes count too. */
@@ -56,12 +66,23 @@ export interface WorkerSource {
 /** What happens to workers that leave the list. */
 export type RemovedWorkersAction = 'RETAIN' | 'DISABLE' | 'DELETE';
 
+/** The values of RemovedWorkersAction, for the handler's own check of what it is sent. */
+export const REMOVED_WORKERS_ACTIONS: readonly RemovedWorkersAction[] = ['RETAIN', 'DISABLE', 'DELETE'];
+
 /** Properties of an InvitationSender custom resource. */
 export interface InvitationSenderProperties {
   readonly UserPoolId: string;
   readonly WorkerSources: WorkerSource[];
   /** What happens to users of the pool that are not on the list. */
   readonly RemovedWorkers: RemovedWorkersAction;
+  /** 'true' when deleting the stack removes (per RemovedWorkers) the listed workers. */
+  readonly RemoveOnStackDelete?: string;
+  /** 'true' when one deploy may remove more than half of the pool's users. */
+  readonly AllowLargeRemovals?: string;
+  /** 'true' when the pool is created by the same app: the list decides emails too. */
+  readonly PoolOwned?: string;
+  /** 'true' when a user of an existing pool with a listed name but another email may be taken over. */
+  readonly AdoptExistingUsers?: string;
   /** Cognito groups whose membership the sender manages (members = workers listing the group). */
   readonly ManagedGroups?: string[];
   /** AdminCreateUser calls per second at most (a number as a string). */
@@ -72,7 +93,28 @@ export interface InvitationSenderProperties {
   readonly SuppressEmails?: string;
   /** The portal URL the invitations point at; ties the sender to the reconciler. */
   readonly PortalUrl?: string;
+  /** Seconds CloudFormation waits for the answer (the custom resource's own property). */
+  readonly ServiceTimeout?: string;
 }
+
+/**
+ * Progress an invocation hands to the next one when the event needs more than one invocation's
+ * time (the event goes on under `CONTINUATION_KEY`).
+ */
+export interface InvitationProgress {
+  /** Which invocation this is (the first is 1). */
+  readonly Run: number;
+  /** Clock time the first invocation started. */
+  readonly StartedAt: number;
+  /** Counts of the invocations so far. */
+  readonly Invited: number;
+  readonly Removed: number;
+  readonly Reenabled: number;
+  readonly EmailsChanged: number;
+}
+
+/** The key of the progress in a continued event. */
+export const CONTINUATION_KEY = 'CdkPrivateWorkforceProgress';
 
 /** Attributes an InvitationSender returns. */
 export interface InvitationSenderData {
@@ -81,5 +123,8 @@ export interface InvitationSenderData {
   readonly AlreadyPresent: number;
   readonly Removed: number;
   readonly Reenabled: number;
+  readonly EmailsChanged: number;
   readonly MembershipChanges: number;
+  /** How many invocations the event took. */
+  readonly Runs: number;
 }

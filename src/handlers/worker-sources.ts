@@ -13,7 +13,8 @@ export async function loadWorkers(sources: readonly WorkerSource[], ctx: Handler
       const key = worker.username.toLowerCase();
       const seen = byName.get(key);
       if (seen && seen.email.toLowerCase() !== worker.email.toLowerCase()) {
-        throw new Error(`Worker ${worker.username} is listed with two emails (${seen.email}, ${worker.email}); give each worker one user name and email.`);
+        // Names the worker by user name only: failure reasons reach logs and stack events.
+        throw new Error(`Worker ${worker.username} is listed with two different emails; give each worker one user name and email.`);
       }
       const groups = [...new Set([...(seen?.groups ?? []), ...(worker.groups ?? [])])];
       byName.set(key, { username: worker.username, email: worker.email, groups });

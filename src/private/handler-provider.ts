@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { FAILURE_LOG_MARKER } from '../handlers/cfn-response';
+import { OWN_STACK_ID_ENV } from '../handlers/types';
 import { ProviderFunction } from '../handlers/provider-function';
 
 /** Construct id of the singleton; a public contract (renaming it replaces the Lambdas). */
@@ -55,11 +56,17 @@ export class HandlerProvider extends Construct {
     this.handler = new ProviderFunction(this, 'Handler', {
       description: 'cdk-private-workforce: CallbackReconciler and InvitationSender',
       role: this.role,
-      timeout: Duration.minutes(15), // enough to invite about 40,000 workers at 48 per second
+      timeout: Duration.minutes(15), // an event that needs longer goes on in a fresh invocation
       memorySize: 512,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      // The handler serves its own stack's events only.
+      environment: { [OWN_STACK_ID_ENV]: Aws.STACK_ID },
     });
+    // The handler always answers CloudFormation (or hands the event to a fresh invocation that
+    // will), so Lambda must not run an event again on its own: a retry would act after
+    // CloudFormation has moved on.
+    this.handler.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.hours(1) });
 
     // CloudFormation invokes the handler directly, and the handler answers CloudFormation itself.
     this.serviceToken = this.handler.functionArn;
@@ -97,22 +104,53 @@ export class HandlerProvider extends Construct {
   }
 
   /**
-   * Lets the handler make `actions` (Cognito API names) on one user pool.
+   * An IAM policy of the handler's role for one custom resource, which the resource depends on: its
+   * statements are in force from before its Create until after its Delete, the cleanup Delete of a
+   * removed resource included (a statement in the role's shared default policy would be gone by
+   * then: the new template's policies apply in the cleanup phase).
    */
-  public grantUserPool(userPool: cognito.IUserPool, actions: string[]): void {
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+  public grantsFor(resource: CustomResource): HandlerGrants {
+    const policy = new iam.Policy(resource, 'HandlerPolicy', { roles: [this.role] });
+    resource.node.addDependency(policy);
+    return new HandlerGrants(policy, this.handler);
+  }
+}
+
+/** The statements one custom resource's events need, on exactly what it works on. */
+export class HandlerGrants {
+  constructor(private readonly policy: iam.Policy, private readonly handler: lambda.IFunction) {}
+
+  /** Cognito `actions` (API names) on one user pool. */
+  public userPool(userPool: cognito.IUserPool, actions: string[]): void {
+    this.policy.addStatements(new iam.PolicyStatement({
       actions: actions.map((action) => `cognito-idp:${action}`),
       resources: [userPool.userPoolArn],
     }));
   }
 
-  /**
-   * Lets the handler read one asset object (and nothing else in the bucket).
-   */
-  public grantReadAsset(asset: s3assets.Asset): void {
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+  /** Reading one asset object (and nothing else in the bucket). */
+  public readAsset(asset: s3assets.Asset): void {
+    this.policy.addStatements(new iam.PolicyStatement({
       actions: ['s3:GetObject'],
       resources: [`arn:${Aws.PARTITION}:s3:::${asset.s3BucketName}/${asset.s3ObjectKey}`],
     }));
+  }
+
+  /** DescribeStacks (and DescribeStackResources) on the stack itself, to tell its Delete events apart. */
+  public ownStack(resources = false): void {
+    this.policy.addStatements(new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStacks', ...(resources ? ['cloudformation:DescribeStackResources'] : [])],
+      resources: [Aws.STACK_ID],
+    }));
+  }
+
+  /** Invoking the handler itself, to go on with an event in a fresh invocation. */
+  public invokeSelf(): void {
+    this.policy.addStatements(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.handler.functionArn] }));
+  }
+
+  /** Any other statement. */
+  public add(statement: iam.PolicyStatement): void {
+    this.policy.addStatements(statement);
   }
 }

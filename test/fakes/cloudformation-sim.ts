@@ -3,6 +3,7 @@ import { join } from 'path';
 import { ACCOUNT, createResource, deleteResource, PhysicalResource, ProviderContext, REGION, updateResource } from './cfn-providers';
 import { FakeCloudFormation } from './fake-cloudformation';
 import type { FakeCognito } from './fake-cognito';
+import type { FakeLambda } from './fake-lambda';
 import type { FakeS3 } from './fake-s3';
 import type { FakeSageMaker } from './fake-sagemaker';
 import { IamPolicies } from './iam';
@@ -114,9 +115,13 @@ export class CloudFormationSim {
   private readonly providers: ProviderContext;
   private generation = 0;
   private requests = 0;
+  /** Asynchronous invocations running or queued. */
+  private readonly inflight = new Set<Promise<void>>();
+  /** Runs per request id (deliveries, Lambda's retries and continuations). */
+  private readonly runCounts = new Map<string, number>();
 
   constructor(
-    private readonly fakes: { cognito: FakeCognito; s3: FakeS3; sagemaker: FakeSageMaker },
+    private readonly fakes: { cognito: FakeCognito; s3: FakeS3; sagemaker: FakeSageMaker; lambda: FakeLambda },
     private readonly dispatch: Dispatch,
     private readonly clock: VirtualClock,
     private readonly options: SimulatorOptions = {},
@@ -129,7 +134,13 @@ export class CloudFormationSim {
     fakes.cognito.authorizer = authorizer;
     fakes.s3.authorizer = authorizer;
     fakes.sagemaker.authorizer = authorizer;
+    fakes.lambda.authorizer = authorizer;
     this.cloudFormation.authorizer = authorizer;
+    // The handler invoking itself (a continuation): Lambda runs it like any asynchronous event.
+    fakes.lambda.onEvent = (functionName, payload) => {
+      const fn = this.functionOf(functionName);
+      this.track(this.runAsync(fn, payload as CloudFormationEvent, () => this.runsOf(payload as CloudFormationEvent)));
+    };
   }
 
   /** The stack status. */
@@ -447,8 +458,11 @@ export class CloudFormationSim {
     const serviceTimeoutMs = Number(properties.ServiceTimeout ?? 3600) * 1000;
     const stackStatus = this.status;
     const deliveries = this.options.duplicateDelivery ? 2 : 1;
-    let runs = 0;
-    await this.clock.run(Promise.all(Array.from({ length: deliveries }, () => this.runAsync(fn, event, () => runs++))));
+    for (let i = 0; i < deliveries; i++) {
+      this.track(this.runAsync(fn, event, () => this.runsOf(event)));
+    }
+    await this.clock.run(this.settled());
+    const runs = this.runCounts.get(requestId) ?? 0;
 
     const response = this.responses.get(responseUrl);
     const record = { logicalId: id, requestType, resourceType, physicalResourceId: physicalId, stackStatus, runs };
@@ -470,6 +484,22 @@ export class CloudFormationSim {
     return { physicalId: body.PhysicalResourceId as string, data: (body.Data ?? {}) as Json };
   }
 
+  private track(run: Promise<void>): void {
+    this.inflight.add(run);
+    void run.finally(() => this.inflight.delete(run));
+  }
+
+  /** Resolves when no asynchronous invocation is running or queued (continuations included). */
+  private async settled(): Promise<void> {
+    while (this.inflight.size > 0) {
+      await Promise.all([...this.inflight]);
+    }
+  }
+
+  private runsOf(event: CloudFormationEvent): void {
+    this.runCounts.set(event.RequestId, (this.runCounts.get(event.RequestId) ?? 0) + 1);
+  }
+
   /** Lambda's asynchronous invocation: runs, retries on error or timeout, within the event age. */
   private async runAsync(fn: LambdaFunction, event: CloudFormationEvent, counted: () => void): Promise<void> {
     const queuedAt = this.clock.now();
@@ -487,7 +517,11 @@ export class CloudFormationSim {
       });
       let failed = false;
       try {
-        await responder(event, { getRemainingTimeInMillis: () => deadline - this.clock.now(), logStreamName: '2026/12/02/[$LATEST]0123456789abcdef' });
+        await responder(event, {
+          getRemainingTimeInMillis: () => deadline - this.clock.now(),
+          logStreamName: '2026/12/02/[$LATEST]0123456789abcdef',
+          invokedFunctionArn: fn.arn,
+        });
       } catch {
         failed = true;
       }
@@ -504,13 +538,14 @@ export class CloudFormationSim {
 
   /** The Lambda function a ServiceToken names, with its settings from the template. */
   private functionOf(serviceToken: string): LambdaFunction {
-    const entry = [...this.current.values()].find((r) => r.type === 'AWS::Lambda::Function' && r.values.Arn === serviceToken);
+    const entry = [...this.current.values()].find((r) => r.type === 'AWS::Lambda::Function' && [r.values.Arn, r.values.FunctionName].includes(serviceToken));
     if (!entry) {
       throw new ResourceFailure(`ServiceToken ${serviceToken} is not a function of this stack`);
     }
     const invokeConfig = [...this.current.values()].find((r) => r.type === 'AWS::Lambda::EventInvokeConfig'
       && [entry.values.FunctionName, entry.values.Arn].includes(r.properties.FunctionName));
     return {
+      arn: entry.values.Arn,
       timeoutMs: Number(entry.properties.Timeout ?? 3) * 1000,
       maxRetries: Number(invokeConfig?.properties.MaximumRetryAttempts ?? 2),
       maxEventAgeMs: Number(invokeConfig?.properties.MaximumEventAgeInSeconds ?? 21_600) * 1000,
@@ -639,6 +674,7 @@ export class CloudFormationSim {
 
 /** The Lambda settings that decide how CloudFormation's asynchronous invocations run. */
 interface LambdaFunction {
+  readonly arn: string;
   readonly timeoutMs: number;
   readonly maxRetries: number;
   readonly maxEventAgeMs: number;

@@ -258,6 +258,9 @@ function reconcilerEvent(poolId: string, clientId: string): Omit<CloudFormationE
       PlaceholderUrls: PLACEHOLDERS,
       InvitationSubject: 'Welcome',
       InvitationBody: 'Hi {username}, your password is {####}; sign in at {portalUrl}',
+      // The pool's SMS role and key, which the reconciler was given (smsRole, userPoolKey).
+      SmsRoleArn: 'arn:aws:iam::123456789012:role/cognito-sms',
+      KmsKeyArn: KMS_KEY,
       Fingerprint: 'f1',
     },
   };
@@ -403,12 +406,15 @@ describe('the handler bundle, run as Lambda runs it', () => {
     try {
       // What the bundle task did before the SDK was inlined.
       const built = await buildBundle((o) => ({ ...o, external: ['@aws-sdk/*'] }));
-      expect(built.externals.filter((m) => !isBuiltin(m))).toEqual(['@aws-sdk/client-cognito-identity-provider', '@aws-sdk/client-s3']);
+      expect(built.externals.filter((m) => !isBuiltin(m))).toEqual([
+      '@aws-sdk/client-cloudformation', '@aws-sdk/client-cognito-identity-provider', '@aws-sdk/client-lambda', '@aws-sdk/client-s3',
+    ]);
       const variant = writeVariant(dir, built.code);
       const { poolId, clientId } = richPool(w.cognito);
       const run = await w.invoke(variant, reconcilerEvent(poolId, clientId));
-      expect(run.requested).toEqual(expect.arrayContaining(['@aws-sdk/client-cognito-identity-provider']));
-      expect(run.error).toMatch(/the bundle requires @aws-sdk\/client-cognito-identity-provider at run time/);
+      // The first SDK module the entry point loads is refused.
+      expect(run.requested).toEqual(['@aws-sdk/client-cloudformation']);
+      expect(run.error).toMatch(/the bundle requires @aws-sdk\/client-cloudformation at run time/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,4 +1,4 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { IConstruct } from 'constructs';
 import { harness, synth } from './harness';
@@ -81,7 +81,7 @@ describe('CloudFormation events through the simulator and the real handler', () 
     expect(h.cfn.statuses.slice(-4)).toEqual(['UPDATE_IN_PROGRESS', 'UPDATE_ROLLBACK_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE']);
   });
 
-  test('create rollback: everything created is deleted in reverse order; resources that DeletionPolicy retains stay', async () => {
+  test('create rollback: everything created is deleted in reverse order, the user pool (RetainExceptOnCreate) too', async () => {
     const h = harness();
     const failure = await h.cfn.deploy(synth(build({ broken: true }))).catch((e) => e);
     expect(failure.message).toMatch(/^ROLLBACK_COMPLETE: /);
@@ -93,9 +93,20 @@ describe('CloudFormation events through the simulator and the real handler', () 
     ]);
     expect(h.cfn.resources()).toEqual([]);
     expect(h.sagemaker.workforce('labeling')).toBeUndefined();
-    // The user pool's DeletionPolicy is Retain by default: it stays, outside the stack, with its users.
+    // The pool's DeletionPolicy is RetainExceptOnCreate: the failed first deploy leaves no pool
+    // behind. The reconciler had turned its deletion protection on, and off again for this.
+    const poolId = h.cognito.requests.find((r) => r.operation === 'AdminCreateUser')!.input.UserPoolId;
+    expect(h.cognito.hasPool(poolId)).toBe(false);
+    expect(h.cognito.requests.filter((r) => r.operation === 'UpdateUserPool').map((r) => r.input.DeletionProtection)).toEqual(['ACTIVE', 'INACTIVE']);
+    expect(h.cfn.stackStatus).toBe('ROLLBACK_COMPLETE');
+  });
+
+  test('create rollback keeps resources whose DeletionPolicy is Retain', async () => {
+    const h = harness();
+    await expect(h.cfn.deploy(synth(build({ broken: true, removalPolicy: RemovalPolicy.RETAIN })))).rejects.toThrow(/^ROLLBACK_FAILED|^ROLLBACK_COMPLETE/);
     const poolId = h.cognito.requests.find((r) => r.operation === 'AdminCreateUser')!.input.UserPoolId;
     expect(h.cognito.hasPool(poolId)).toBe(true);
+    expect(h.cfn.stackStatus).toBe('ROLLBACK_COMPLETE');
   });
 
   test('duplicate delivery: every event runs twice, concurrently; nobody gets a second invitation', async () => {

@@ -4,6 +4,8 @@ import { createServer, Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import * as sdk from '@aws-sdk/client-cognito-identity-provider';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CognitoBackbone } from '../../src';
 import { systemClock } from '../../src/handlers/clock';
@@ -73,7 +75,16 @@ afterAll(() => {
 });
 
 function handler() {
-  return createHandler({ cognito, s3: new S3Client({ region: 'us-east-1' }), clock: systemClock, log: () => undefined });
+  // Only Cognito is cognito-local's: the other clients point at nothing (these events never use them).
+  const nowhere = { region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  return createHandler({
+    cognito,
+    s3: new S3Client(nowhere),
+    cloudFormation: new CloudFormationClient(nowhere),
+    lambda: new LambdaClient(nowhere),
+    clock: systemClock,
+    log: () => undefined,
+  });
 }
 
 function event(resourceType: string, properties: any, requestType: 'Create' | 'Update' = 'Create'): ResourceEvent<any> {

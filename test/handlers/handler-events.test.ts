@@ -1,3 +1,4 @@
+import { STACK_ID } from '../fakes/cloudformation-sim';
 import { harness } from './harness';
 import { CognitoBackbone } from '../../src';
 import type { ResourceEvent } from '../../src/handlers/dispatch';
@@ -70,7 +71,7 @@ function reconcilerEvent(props: Partial<CallbackReconcilerProperties> & { UserPo
     ResourceType: CALLBACK_RECONCILER_RESOURCE_TYPE,
     LogicalResourceId: 'Reconciler',
     RequestId: 'r1',
-    StackId: 'stack',
+    StackId: STACK_ID,
     ResourceProperties: properties,
     ...(requestType !== 'Create' ? { PhysicalResourceId: `${props.UserPoolId}/${props.ClientId}/callback` } : {}),
     ...(requestType === 'Update' ? { OldResourceProperties: { ...properties, ...old } } : {}),
@@ -90,7 +91,7 @@ function senderEvent(props: Partial<InvitationSenderProperties> & { UserPoolId: 
     ResourceType: INVITATION_SENDER_RESOURCE_TYPE,
     LogicalResourceId: 'Sender',
     RequestId: 's1',
-    StackId: 'stack',
+    StackId: STACK_ID,
     ResourceProperties: properties,
     ...(requestType !== 'Create' ? { PhysicalResourceId: `${props.UserPoolId}/invitations` } : {}),
     ...(requestType === 'Update' ? { OldResourceProperties: properties } : {}),
@@ -207,17 +208,18 @@ describe('InvitationSender handler', () => {
     const { poolId } = richPool(h);
     await h.cfn.send(senderEvent({ UserPoolId: poolId }));
     await expect(h.cfn.send(senderEvent({ UserPoolId: poolId, WorkerSources: [{ Inline: [{ username: 'ana2', email: 'ana@example.com' }] }] })))
-      .rejects.toThrow(`Worker ana2: another user of ${poolId} already uses ana@example.com as email. Remove the duplicate or the other user.`);
+      .rejects.toThrow(`Worker ana2: another user of ${poolId} already has this worker\'s email. Remove the duplicate or the other user.`);
   });
 
   test('federated users are never removed by an authoritative list', async () => {
     const h = harness();
     const { poolId } = richPool(h);
-    await h.cfn.send(senderEvent({ UserPoolId: poolId, WorkerSources: [{ Inline: [{ username: 'ana', email: 'ana@example.com' }, { username: 'bo', email: 'bo@example.com' }] }] }));
+    const list = (...names: string[]) => [{ Inline: names.map((username) => ({ username, email: `${username}@example.com` })) }];
+    await h.cfn.send(senderEvent({ UserPoolId: poolId, WorkerSources: list('ana', 'bo', 'cy') }));
     (h.cognito as any).pools.get(poolId).users.get('bo').UserStatus = 'EXTERNAL_PROVIDER';
-    const response = await h.cfn.send(senderEvent({ UserPoolId: poolId, RemovedWorkers: 'DELETE', WorkerSources: [] }, 'Update'));
+    const response = await h.cfn.send(senderEvent({ UserPoolId: poolId, RemovedWorkers: 'DELETE', PoolOwned: 'true', WorkerSources: list('cy') }, 'Update'));
     expect(response.Data).toMatchObject({ Removed: 1 });
-    expect(h.cognito.users(poolId).map((u) => u.Username)).toEqual(['bo']);
+    expect(h.cognito.users(poolId).map((u) => u.Username)).toEqual(['bo', 'cy']);
   });
 
   test('group membership follows the list: members added and removed', async () => {
@@ -245,7 +247,7 @@ describe('InvitationSender handler', () => {
     await expect(h.cfn.send(senderEvent({
       UserPoolId: poolId,
       WorkerSources: [{ Inline: [{ username: 'ana', email: 'ana@example.com' }] }, { Inline: [{ username: 'ANA', email: 'other@example.com' }] }],
-    }))).rejects.toThrow('Worker ANA is listed with two emails (ana@example.com, other@example.com); give each worker one user name and email.');
+    }))).rejects.toThrow('Worker ANA is listed with two different emails; give each worker one user name and email.');
   });
 
   test('SuppressEmails creates the workers without an email', async () => {
@@ -264,7 +266,7 @@ describe('InvitationSender handler', () => {
     h.cognito.failAfter('AdminCreateUser', 0, 'LimitExceededException');
     await expect(h.cfn.send(senderEvent({ UserPoolId: poolId }))).rejects.toThrow(
       'Inviting worker ana hit a Cognito limit (Injected LimitExceededException). If it is the daily email limit of Cognito\'s default sender, ' +
-      'configure SES on the user pool (`email: UserPoolEmail.withSES(...)`) and deploy again: invited workers are kept and skipped.');
+      'configure SES on the user pool (`email: UserPoolEmail.withSES(...)`) and deploy again: workers already invited are kept and not invited again.');
   });
 
   test('a rate that is not a positive number is refused', async () => {

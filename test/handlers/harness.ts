@@ -3,8 +3,9 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { createHandler } from '../../src/handlers/dispatch';
-import { CloudFormationSim, SimulatorOptions, SynthesizedStack } from '../fakes/cloudformation-sim';
+import { CloudFormationSim, SimulatorOptions, STACK_ID, SynthesizedStack } from '../fakes/cloudformation-sim';
 import { FakeCognito, FakeCognitoOptions, seededRandom } from '../fakes/fake-cognito';
+import { FakeLambda } from '../fakes/fake-lambda';
 import { FakeS3 } from '../fakes/fake-s3';
 import { FakeSageMaker } from '../fakes/fake-sagemaker';
 import { VirtualClock } from '../fakes/virtual-clock';
@@ -28,18 +29,23 @@ export function harness(options: HarnessOptions = {}) {
   const cognito = new FakeCognito({ clock, latencyMs: 40, ...options });
   const s3 = new FakeS3();
   const sagemaker = new FakeSageMaker();
+  const lambda = new FakeLambda();
   const log: string[] = [];
-  // The simulator's CloudFormation API exists once the simulator does: the clients are made lazily.
-  let cfn: CloudFormationSim | undefined;
-  const handler = createHandler({
+  // The handler talks to the simulator's CloudFormation, so it is made once the simulator is.
+  let handler: ReturnType<typeof createHandler> | undefined;
+  const cfn = new CloudFormationSim({ cognito, s3, sagemaker, lambda }, (event, context) => handler!(event, context), clock,
+    { duplicateDelivery: options.duplicateDelivery });
+  handler = createHandler({
     cognito: cognito.client(),
     s3: s3.client(),
+    cloudFormation: cfn.cloudFormation.client(),
+    lambda: lambda.client(),
+    ownStackId: STACK_ID,
     clock,
     random: seededRandom(7),
     log: (message) => log.push(message),
   });
-  cfn = new CloudFormationSim({ cognito, s3, sagemaker }, handler, clock, { duplicateDelivery: options.duplicateDelivery });
-  return { clock, cognito, s3, sagemaker, handler, cfn, log };
+  return { clock, cognito, s3, sagemaker, lambda, handler, cfn, log };
 }
 
 /** The operations that changed Cognito state among the fake's requests since `from`. */

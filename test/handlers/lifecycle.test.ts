@@ -2,6 +2,7 @@ import { writeFileSync, mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
+import { STACK_ID } from '../fakes/cloudformation-sim';
 import { harness, synth, writes } from './harness';
 import { CognitoBackbone, PrivateWorkforce, PrivateWorkforceProps, WorkerRemovalPolicy, Workers } from '../../src';
 
@@ -69,7 +70,7 @@ describe('lifecycle of a PrivateWorkforce against the fakes', () => {
         ResourceType: resourceType,
         LogicalResourceId: logicalId,
         RequestId: 'again',
-        StackId: 'stack',
+        StackId: STACK_ID,
         PhysicalResourceId: 'same',
         ResourceProperties: properties,
         OldResourceProperties: properties,
@@ -163,7 +164,7 @@ describe('lifecycle of a PrivateWorkforce against the fakes', () => {
       ResourceType: sender.resourceType,
       LogicalResourceId: sender.logicalId,
       RequestId: 'retry',
-      StackId: 'stack',
+      StackId: STACK_ID,
       ResourceProperties: h.cfn.propertiesOf(sender.logicalId),
     });
     expect(response.Data).toMatchObject({ Workers: 2, Invited: 0, AlreadyPresent: 2 });
@@ -215,14 +216,16 @@ describe('lifecycle of a PrivateWorkforce against the fakes', () => {
     expect(h.cognito.sentEmails).toHaveLength(2);
   });
 
-  test('removedWorkers DELETE deletes removed workers, and all of them when the sender is deleted', async () => {
-    const h = harness();
-    await h.cfn.deploy(synth(build({ removedWorkers: WorkerRemovalPolicy.DELETE })));
-    const poolId = h.cfn.physicalIdOf(POOL);
-    await h.cfn.deploy(synth(build({ removedWorkers: WorkerRemovalPolicy.DELETE, workers: Workers.fromList([{ email: 'ana@example.com' }]) })));
-    expect(h.cognito.users(poolId).map((u) => u.Username)).toEqual(['ana_at_example.com']);
-    await h.cfn.deleteStack();
-    expect(h.cognito.users(poolId)).toEqual([]);
+  test('removedWorkers DELETE deletes removed workers; deleting the stack removes the rest only when asked', async () => {
+    for (const removeWorkersOnStackDelete of [false, true]) {
+      const h = harness();
+      await h.cfn.deploy(synth(build({ removedWorkers: WorkerRemovalPolicy.DELETE, removeWorkersOnStackDelete })));
+      const poolId = h.cfn.physicalIdOf(POOL);
+      await h.cfn.deploy(synth(build({ removedWorkers: WorkerRemovalPolicy.DELETE, removeWorkersOnStackDelete, workers: Workers.fromList([{ email: 'ana@example.com' }]) })));
+      expect(h.cognito.users(poolId).map((u) => u.Username)).toEqual(['ana_at_example.com']);
+      await h.cfn.deleteStack();
+      expect(h.cognito.users(poolId).map((u) => u.Username)).toEqual(removeWorkersOnStackDelete ? [] : ['ana_at_example.com']);
+    }
   });
 
   test('a work team\'s group follows its worker list across deploys', async () => {

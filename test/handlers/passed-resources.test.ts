@@ -2,9 +2,10 @@ import { Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { STACK_ID } from '../fakes/cloudformation-sim';
 import { harness, synth } from './harness';
 import { CognitoBackbone, PrivateWorkforce } from '../../src';
-import { USER_POOL_KEY_ACTIONS } from '../../src/callback-reconciler';
+import { USER_POOL_KEY_ACTIONS } from '../../src/private/user-pool';
 import { CALLBACK_RECONCILER_RESOURCE_TYPE, CallbackReconcilerProperties } from '../../src/handlers/types';
 import { userPoolKeyActions } from '../fakes/fake-cognito';
 
@@ -29,7 +30,7 @@ function event(props: Partial<CallbackReconcilerProperties> & { UserPoolId: stri
     ResourceType: CALLBACK_RECONCILER_RESOURCE_TYPE,
     LogicalResourceId: 'Reconciler',
     RequestId: 'r1',
-    StackId: 'stack',
+    StackId: STACK_ID,
     ResourceProperties: {
       PortalSubDomain: 'abc.labeling.us-east-1.sagemaker.aws',
       PlaceholderUrls: [CognitoBackbone.PLACEHOLDER_CALLBACK_URL, CognitoBackbone.PLACEHOLDER_LOGOUT_URL],
@@ -80,6 +81,7 @@ describe('an existing pool with an SMS role or a customer-managed key', () => {
       workforceName: 'labeling',
       userPool,
       domainPrefix: 'corp-labeling',
+      manageInvitation: true,
       smsRole: extra.smsRole ? iam.Role.fromRoleArn(stack, 'SmsRole', SMS_ROLE) : undefined,
       userPoolKey: extra.key ? kms.Key.fromKeyArn(stack, 'PoolKey', KEY) : undefined,
     });
