@@ -39,7 +39,7 @@ export async function reconcileCallback(
   const props = event.ResourceProperties;
   const urls = portalUrls(props.PortalSubDomain);
   if (event.RequestType === 'Delete') {
-    await onDelete(event.PhysicalResourceId, event.StackId, props, ctx);
+    await onDelete(event, props, ctx);
     return { PhysicalResourceId: event.PhysicalResourceId, Data: urls };
   }
 
@@ -61,9 +61,11 @@ export async function reconcileCallback(
     if (invitation || props.DeletionProtection === 'ACTIVE') {
       // The same pool and client as before: the invitation kept for restoring is the one kept then.
       const kept = event.RequestType === 'Update' && event.PhysicalResourceId.startsWith(ownId) ? event.PhysicalResourceId : undefined;
+      // A reconciler renamed or moved in the stack hands its kept invitation on: the pool has ours by now.
+      const inherited = props.RestoreInvitation === 'true' && !kept ? await keptByOtherReconciler(event.StackId, event.LogicalResourceId, props.UserPoolId, ctx) : undefined;
       const previous = await reconcilePool(props, invitation, ctx);
       if (props.RestoreInvitation === 'true') {
-        physicalResourceId = kept ?? withKeptInvitation(ownId, previous, props.UserPoolId);
+        physicalResourceId = kept ?? withKeptInvitation(ownId, inherited ?? previous, props.UserPoolId);
       }
     }
   } catch (error) {
@@ -84,7 +86,7 @@ export async function reconcileCallback(
  * - when the reconciler leaves for good (the stack is deleted, or no other reconciler of the stack
  *   wires the same pool) and it changed an existing pool's invitation: the previous one is restored.
  */
-async function onDelete(physicalResourceId: string, stackId: string, props: CallbackReconcilerProperties, ctx: HandlerContext): Promise<void> {
+async function onDelete(event: ResourceEvent<CallbackReconcilerProperties>, props: CallbackReconcilerProperties, ctx: HandlerContext): Promise<void> {
   if (props.DeletionProtection !== 'ACTIVE' && props.RestoreInvitation !== 'true') {
     return;
   }
@@ -94,10 +96,10 @@ async function onDelete(physicalResourceId: string, stackId: string, props: Call
       await updatePool(props.UserPoolId, ctx, () => ({ DeletionProtection: 'INACTIVE' }));
       return;
     }
-    const previous = keptInvitation(physicalResourceId);
-    if (props.RestoreInvitation === 'true' && previous && await departs(physicalResourceId, stackId, props.UserPoolId, status, ctx)) {
-      await updatePool(props.UserPoolId, ctx, (pool) => ({
-        AdminCreateUserConfig: { ...pool.AdminCreateUserConfig, InviteMessageTemplate: { ...pool.AdminCreateUserConfig?.InviteMessageTemplate, ...previous } },
+    const previous = keptInvitation(event.PhysicalResourceId ?? '');
+    if (props.RestoreInvitation === 'true' && previous && await departs(event.StackId, event.LogicalResourceId, props.UserPoolId, status, ctx)) {
+      await updatePool(props.UserPoolId, ctx, (base) => ({
+        AdminCreateUserConfig: { ...base.AdminCreateUserConfig, InviteMessageTemplate: { ...base.AdminCreateUserConfig?.InviteMessageTemplate, ...previous } },
       }));
     }
   } catch (error) {
@@ -109,16 +111,26 @@ async function onDelete(physicalResourceId: string, stackId: string, props: Call
 }
 
 /** True when the reconciler leaves the pool for good: the stack is deleted, or no other reconciler of it wires the pool. */
-async function departs(physicalResourceId: string, stackId: string, userPoolId: string, status: string, ctx: HandlerContext): Promise<boolean> {
+async function departs(stackId: string, logicalId: string, userPoolId: string, status: string, ctx: HandlerContext): Promise<boolean> {
   if (status === 'DELETE_IN_PROGRESS') {
     return true;
   }
   if (status !== 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS') {
     return false; // rollbacks put back what was there
   }
-  const others = await ctx.call('DescribeStackResources', () => ctx.cloudFormation.send(new DescribeStackResourcesCommand({ StackName: stackId })));
-  return !(others.StackResources ?? []).some((r) => r.ResourceType === CALLBACK_RECONCILER_RESOURCE_TYPE
-    && r.PhysicalResourceId !== physicalResourceId
+  return (await otherReconcilers(stackId, userPoolId, ctx)).every((r) => r.LogicalResourceId === logicalId);
+}
+
+/** The invitation another reconciler of the same pool in the stack keeps (a renamed or moved one). */
+async function keptByOtherReconciler(stackId: string, logicalId: string, userPoolId: string, ctx: HandlerContext): Promise<InvitationTemplate | undefined> {
+  const other = (await otherReconcilers(stackId, userPoolId, ctx)).find((r) => r.LogicalResourceId !== logicalId && r.PhysicalResourceId?.includes(KEPT));
+  return other && keptInvitation(other.PhysicalResourceId!);
+}
+
+/** The stack's live reconcilers of a pool (DescribeStackResources on the handler's own stack). */
+async function otherReconcilers(stackId: string, userPoolId: string, ctx: HandlerContext) {
+  const described = await ctx.call('DescribeStackResources', () => ctx.cloudFormation.send(new DescribeStackResourcesCommand({ StackName: stackId })));
+  return (described.StackResources ?? []).filter((r) => r.ResourceType === CALLBACK_RECONCILER_RESOURCE_TYPE
     && r.PhysicalResourceId?.startsWith(`${userPoolId}/`)
     && !r.ResourceStatus?.startsWith('DELETE'));
 }
@@ -186,10 +198,10 @@ async function reconcilePool(
   return current;
 }
 
-/** Read-modify-write of the pool with `changes` applied. */
-async function updatePool(userPoolId: string, ctx: HandlerContext, changes: (pool: UserPoolType) => Partial<UpdateUserPoolCommandInput>): Promise<void> {
-  const pool = await describePool(userPoolId, ctx);
-  await ctx.call(`UpdateUserPool ${userPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand(userPoolUpdate(pool, changes(pool)))));
+/** Read-modify-write of the pool: `changes` of the request that keeps everything. */
+async function updatePool(userPoolId: string, ctx: HandlerContext, changes: (base: UpdateUserPoolCommandInput) => Partial<UpdateUserPoolCommandInput>): Promise<void> {
+  const base = userPoolUpdate(await describePool(userPoolId, ctx));
+  await ctx.call(`UpdateUserPool ${userPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand({ ...base, ...changes(base) })));
 }
 
 async function describePool(userPoolId: string, ctx: HandlerContext): Promise<UserPoolType> {

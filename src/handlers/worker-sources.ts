@@ -30,8 +30,17 @@ async function loadSource(source: WorkerSource, ctx: HandlerContext): Promise<re
   if (!source.Bucket || !source.Key) {
     throw new Error(`A worker source needs Inline workers or a Bucket and Key, got ${JSON.stringify(source)}.`);
   }
-  const object = await ctx.call(`GetObject s3://${source.Bucket}/${source.Key}`, () =>
-    ctx.s3.send(new GetObjectCommand({ Bucket: source.Bucket, Key: source.Key })));
+  let object;
+  try {
+    object = await ctx.call(`GetObject s3://${source.Bucket}/${source.Key}`, () =>
+      ctx.s3.send(new GetObjectCommand({ Bucket: source.Bucket, Key: source.Key })));
+  } catch (error) {
+    if ((error as Error).name === 'DeadlineReached') {
+      throw error;
+    }
+    throw Object.assign(new Error(`The worker list s3://${source.Bucket}/${source.Key} cannot be read (${(error as Error).name}: ${(error as Error).message}).`),
+      { name: (error as Error).name });
+  }
   const text = await object.Body?.transformToString('utf-8');
   let parsed: unknown;
   try {

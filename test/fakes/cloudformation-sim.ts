@@ -127,7 +127,17 @@ export class CloudFormationSim {
     private readonly options: SimulatorOptions = {},
   ) {
     this.providers = { cognito: fakes.cognito, sagemaker: fakes.sagemaker, iam: this.iam, stackName: STACK_NAME };
-    this.cloudFormation = new FakeCloudFormation({ stackId: STACK_ID, stackName: STACK_NAME, status: () => this.status });
+    this.cloudFormation = new FakeCloudFormation({
+      stackId: STACK_ID,
+      stackName: STACK_NAME,
+      status: () => this.status,
+      resources: () => [...this.current.values()].map((r) => ({
+        LogicalResourceId: r.logicalId,
+        ResourceType: r.type,
+        PhysicalResourceId: physicalIdOf(resourceFacts(r.type), r),
+        ResourceStatus: this.status.startsWith('UPDATE') ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE',
+      })),
+    });
     // Events a test sends itself, with no stack deployed, run without a role to check.
     const roleCheck = this.iam.authorizerFor(() => this.handlerRoleName(), ACCOUNT);
     const authorizer = (action: string, resource: string) => (this.handlerRoleName() === undefined ? undefined : roleCheck(action, resource));
@@ -221,8 +231,9 @@ export class CloudFormationSim {
         ...replacedOld.filter((r) => !retains(oldTemplate.Resources[r.logicalId], 'UpdateReplacePolicy')),
         ...removed.filter((id) => !retains(oldTemplate.Resources[id], 'DeletionPolicy')).map((id) => before.get(id)!),
       ];
-      removed.forEach((id) => this.current.delete(id));
+      // Removed resources stay in the stack until their own Delete (the handler function too).
       await this.deleteAll(doomed, oldTemplate, false);
+      removed.forEach((id) => this.current.delete(id));
       this.setStatus('UPDATE_COMPLETE');
     }
     return this.invocations.slice(started);
@@ -334,6 +345,9 @@ export class CloudFormationSim {
         await this.invoke(resource.logicalId, resource.type, 'Delete', resource.properties, undefined, resource.values.Id);
       } else {
         this.provider(() => deleteResource(this.providers, facts, resource), resource.logicalId);
+      }
+      if (this.current.get(resource.logicalId) === resource) {
+        this.current.delete(resource.logicalId);
       }
       return true;
     } catch (error) {

@@ -5,18 +5,27 @@ import { fakeClientConfig } from './client-config';
 import type { Authorizer } from './iam';
 
 /*
- * CloudFormation's DescribeStacks for the handler (the query protocol: a form-encoded request and
+ * CloudFormation's DescribeStacks and DescribeStackResources for the handler (the query protocol: a form-encoded request and
  * an XML answer), answering with the status the simulator's stack is in at that moment. Requests
  * are checked against the AWS API models.
  */
 
 const cloudFormationModel = ApiModel.load('cloudformation', '2010-05-15', sdk as unknown as Record<string, unknown>);
 
-/** What DescribeStacks reports about the simulated stack. */
+/** A resource of the stack, as DescribeStackResources reports it. */
+export interface StackResourceView {
+  readonly LogicalResourceId: string;
+  readonly ResourceType: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceStatus: string;
+}
+
+/** What DescribeStacks and DescribeStackResources report about the simulated stack. */
 export interface StackView {
   readonly stackId: string;
   readonly stackName: string;
   readonly status: () => string;
+  readonly resources: () => StackResourceView[];
 }
 
 /** The fake service; `client()` gives a real CloudFormationClient that talks to it. */
@@ -42,22 +51,31 @@ export class FakeCloudFormation {
       this.violations.push(error as ModelViolation);
       return xmlError(400, 'ValidationError', (error as Error).message);
     }
-    if (operation !== 'DescribeStacks') {
+    if (operation !== 'DescribeStacks' && operation !== 'DescribeStackResources') {
       return xmlError(400, 'InvalidAction', `The fake does not implement ${operation}.`);
     }
     const known = input.StackName === this.stack.stackId || input.StackName === this.stack.stackName;
     try {
-      this.authorizer?.('cloudformation:DescribeStacks', known ? this.stack.stackId : `arn:aws:cloudformation:us-east-1:123456789012:stack/${input.StackName}/*`);
+      this.authorizer?.(`cloudformation:${operation}`, known ? this.stack.stackId : `arn:aws:cloudformation:us-east-1:123456789012:stack/${input.StackName}/*`);
     } catch (error) {
       return xmlError(403, 'AccessDenied', (error as Error).message);
     }
     if (!known) {
       return xmlError(400, 'ValidationError', `Stack with id ${input.StackName} does not exist`);
     }
-    const xml = '<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>' +
-      `<StackId>${this.stack.stackId}</StackId><StackName>${this.stack.stackName}</StackName>` +
-      `<CreationTime>2026-12-01T00:00:00.000Z</CreationTime><StackStatus>${this.stack.status()}</StackStatus>` +
-      '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></DescribeStacksResponse>';
+    const ns = 'xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"';
+    const xml = operation === 'DescribeStacks'
+      ? `<DescribeStacksResponse ${ns}><DescribeStacksResult><Stacks><member>` +
+        `<StackId>${this.stack.stackId}</StackId><StackName>${this.stack.stackName}</StackName>` +
+        `<CreationTime>2026-12-01T00:00:00.000Z</CreationTime><StackStatus>${this.stack.status()}</StackStatus>` +
+        '</member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></DescribeStacksResponse>'
+      : `<DescribeStackResourcesResponse ${ns}><DescribeStackResourcesResult><StackResources>` +
+        this.stack.resources().map((r) => '<member>' +
+          `<StackId>${this.stack.stackId}</StackId><StackName>${this.stack.stackName}</StackName><LogicalResourceId>${r.LogicalResourceId}</LogicalResourceId>` +
+          (r.PhysicalResourceId ? `<PhysicalResourceId>${escapeXml(r.PhysicalResourceId)}</PhysicalResourceId>` : '') +
+          `<ResourceType>${r.ResourceType}</ResourceType><Timestamp>2026-12-01T00:00:00.000Z</Timestamp><ResourceStatus>${r.ResourceStatus}</ResourceStatus>` +
+          '</member>').join('') +
+        '</StackResources></DescribeStackResourcesResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></DescribeStackResourcesResponse>';
     return { response: new HttpResponse({ statusCode: 200, headers: { 'content-type': 'text/xml' }, body: new TextEncoder().encode(xml) }) };
   }
 }

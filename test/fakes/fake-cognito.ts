@@ -413,6 +413,26 @@ export class FakeCognito {
         this.group(state, input.GroupName).delete(this.userKey(state, input.Username));
         return {};
       }
+      case 'AdminUpdateUserAttributes': {
+        const state = this.poolState(input.UserPoolId);
+        const key = this.userKey(state, input.Username);
+        const user = state.users.get(key)!;
+        for (const { Name, Value } of input.UserAttributes as Array<{ Name: string; Value: string }>) {
+          if (Name === 'email') {
+            const owner = state.emails.get(Value.toLowerCase());
+            if (owner !== undefined && owner !== key) {
+              throw new ServiceError('AliasExistsException', 'An account with the given email already exists.');
+            }
+            const old = user.Attributes.find((a) => a.Name === 'email')?.Value;
+            if (old) {
+              state.emails.delete(old.toLowerCase());
+            }
+            state.emails.set(Value.toLowerCase(), key);
+          }
+          user.Attributes = [...user.Attributes.filter((a) => a.Name !== Name), { Name, Value }];
+        }
+        return {};
+      }
       case 'AdminDisableUser':
         this.user(input.UserPoolId, input.Username).Enabled = false;
         return {};
