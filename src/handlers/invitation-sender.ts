@@ -57,11 +57,12 @@ export async function sendInvitations(
   const progress: InvitationProgress = (event as Record<string, any>)[CONTINUATION_KEY]
     ?? { Run: 1, StartedAt: ctx.clock.now(), Invited: 0, Removed: 0, Reenabled: 0, EmailsChanged: 0 };
   const physicalResourceId = event.RequestType === 'Delete' ? event.PhysicalResourceId : `${props.UserPoolId}/invitations`;
-  const counts = { Invited: 0, Removed: 0, Reenabled: 0, EmailsChanged: 0 };
+  const counts: RunCounts = { Invited: 0, Removed: 0, Reenabled: 0, EmailsChanged: 0 };
+  const state: RunState = {};
   try {
     const data = event.RequestType === 'Delete'
       ? await onDelete(props, action, ctx, counts)
-      : await onCreateOrUpdate(event, action, ctx, counts, progress);
+      : await onCreateOrUpdate(event, action, ctx, counts, progress, state);
     return {
       PhysicalResourceId: physicalResourceId,
       Data: {
@@ -77,7 +78,7 @@ export async function sendInvitations(
     if (!(error instanceof DeadlineReached)) {
       throw error;
     }
-    await continueInFreshInvocation(event, progress, counts, ctx);
+    await continueInFreshInvocation(event, progress, counts, state, ctx);
     return { PhysicalResourceId: physicalResourceId, Continued: true };
   }
 }
@@ -115,20 +116,89 @@ async function onDelete(
   return { ...none, Workers: workers.length };
 }
 
+/** What one invocation did. */
+interface RunCounts {
+  Invited: number;
+  Removed: number;
+  Reenabled: number;
+  EmailsChanged: number;
+}
+
+/** Where an invocation stands, for the next one: set once only invitations are left to send. */
+interface RunState {
+  /** Indexes (into the loaded list) of the workers still to create. */
+  pending?: Set<number>;
+  /** Listed workers the pool already had. */
+  alreadyPresent?: number;
+  /** How many workers the list has. */
+  size?: number;
+}
+
+/**
+ * The pool is listed once per event: the first invocation applies emails, removals and re-enables,
+ * then invites; a continuation only invites the workers it was handed, then sets the groups.
+ */
 async function onCreateOrUpdate(
   event: ResourceEvent<InvitationSenderProperties>,
   action: RemovedWorkersAction,
   ctx: HandlerContext,
-  counts: { Invited: number; Removed: number; Reenabled: number; EmailsChanged: number },
+  counts: RunCounts,
   progress: InvitationProgress,
+  state: RunState,
 ): Promise<Omit<InvitationSenderData, 'Invited' | 'Removed' | 'Reenabled' | 'EmailsChanged' | 'Runs'>> {
   const props = event.ResourceProperties;
   const workers = await loadWorkers(props.WorkerSources ?? [], ctx);
   if (workers.length === 0 && action !== 'RETAIN') {
     throw new Error(`The worker list is empty and removedWorkers is ${action}: that would remove every user of ${props.UserPoolId}. Refused.`);
   }
-  const existing = await listUsers(props.UserPoolId, ctx);
+  state.size = workers.length;
+  let missing: number[];
+  if (progress.Pending !== undefined) {
+    missing = decodeIndexes(progress.Pending, workers.length);
+    state.alreadyPresent = progress.AlreadyPresent ?? 0;
+  } else {
+    const existing = await listUsers(props.UserPoolId, ctx);
+    await applyToExisting(event, action, workers, existing, ctx, counts);
+    missing = workers.map((w, i) => (existing.has(w.username.toLowerCase()) ? -1 : i)).filter((i) => i >= 0);
+    state.alreadyPresent = workers.length - missing.length;
+    ctx.log(`${workers.length} workers: ${missing.length} to invite, ${state.alreadyPresent} already in ${props.UserPoolId}`);
+  }
 
+  state.pending = new Set(missing);
+  const creations = new RateLimiter(ctx.clock, positive('MaxRequestsPerSecond', props.MaxRequestsPerSecond));
+  const suppress = props.SuppressEmails === 'true';
+  await forEachConcurrent(missing, positive('MaxConcurrency', props.MaxConcurrency), async (index) => {
+    if (await createUser(props.UserPoolId, workers[index], creations, suppress, ctx)) {
+      counts.Invited++;
+    } else {
+      state.alreadyPresent!++; // created meanwhile (a duplicate delivery, say): already invited
+    }
+    state.pending!.delete(index);
+  });
+  state.pending = undefined; // every invitation is out: a continuation from here on starts over
+
+  let membershipChanges = 0;
+  for (const group of props.ManagedGroups ?? []) {
+    membershipChanges += await syncGroup(props.UserPoolId, group, workers, ctx);
+  }
+  const data = { Workers: workers.length, AlreadyPresent: state.alreadyPresent, MembershipChanges: membershipChanges };
+  ctx.log(`done: ${JSON.stringify({ ...data, ...counts, Runs: progress.Run })}`);
+  return data;
+}
+
+/**
+ * What the list decides about users the pool has: emails (applied or refused), removals (within
+ * the mass-removal guard), and re-enabling workers the sender itself disabled.
+ */
+async function applyToExisting(
+  event: ResourceEvent<InvitationSenderProperties>,
+  action: RemovedWorkersAction,
+  workers: readonly WorkerRecord[],
+  existing: Map<string, PoolUser>,
+  ctx: HandlerContext,
+  counts: RunCounts,
+): Promise<void> {
+  const props = event.ResourceProperties;
   // A listed user name that exists with another email: the list's email, or a clear refusal.
   const emailChanges = workers.filter((w) => {
     const user = existing.get(w.username.toLowerCase());
@@ -140,63 +210,57 @@ async function onCreateOrUpdate(
       '. The pool is not created by this app, so its users are not taken over: give the worker another user name, ' +
       'or set `adoptExistingUsers: true` to make the listed email theirs.');
   }
+  const emails = new Map(emailChanges.map((w) => [w.username, w.email]));
+  counts.EmailsChanged = await updateUsers([...emails.keys()], ctx, (username) => ctx.cognito.send(new AdminUpdateUserAttributesCommand({
+    UserPoolId: props.UserPoolId,
+    Username: username,
+    UserAttributes: [{ Name: 'email', Value: emails.get(username)! }, { Name: 'email_verified', Value: 'true' }],
+  })), 'AdminUpdateUserAttributes');
 
-  const missing = workers.filter((w) => !existing.has(w.username.toLowerCase()));
-  ctx.log(`${workers.length} workers: ${missing.length} to invite, ${workers.length - missing.length} already in ${props.UserPoolId}`);
-  const creations = new RateLimiter(ctx.clock, positive('MaxRequestsPerSecond', props.MaxRequestsPerSecond));
-  const suppress = props.SuppressEmails === 'true';
-  let raced = 0;
-  await forEachConcurrent(missing, positive('MaxConcurrency', props.MaxConcurrency), async (worker) => {
-    if (await createUser(props.UserPoolId, worker, creations, suppress, ctx)) {
-      counts.Invited++;
-    } else {
-      raced++;
-    }
-  });
-
-  counts.EmailsChanged = await updateUsers(emailChanges.map((w) => w.username), ctx, (username) => {
-    const worker = emailChanges.find((w) => w.username === username)!;
-    return ctx.cognito.send(new AdminUpdateUserAttributesCommand({
-      UserPoolId: props.UserPoolId,
-      Username: username,
-      UserAttributes: [{ Name: 'email', Value: worker.email }, { Name: 'email_verified', Value: 'true' }],
-    }));
-  }, 'AdminUpdateUserAttributes');
-
-  if (action !== 'RETAIN') {
-    const wanted = new Set(workers.map((w) => w.username.toLowerCase()));
-    // Users that signed in through a federated identity provider are not workers of the list.
-    const stale = [...existing.values()].filter((u) => !wanted.has(u.username.toLowerCase())
-      && u.status !== 'EXTERNAL_PROVIDER'
-      && !(action === 'DISABLE' && !u.enabled));
-    if (stale.length > 0 && stale.length * 2 > existing.size && props.AllowLargeRemovals !== 'true') {
-      throw new Error(`This deploy would ${action === 'DELETE' ? 'delete' : 'disable'} ${stale.length} of the ${existing.size} users of ${props.UserPoolId}, ` +
-        'more than half. Refused: check the worker list, or set `allowLargeRemovals: true` for this deploy.');
-    }
-    counts.Removed = await removeUsers(props.UserPoolId, stale.map((u) => u.username), action, ctx);
-    // Administrators keep the last word: only workers that were off the previous list (so the
-    // sender itself disabled them) are enabled again when they are listed.
-    const previous = await previouslyListed(event, ctx);
-    const disabled = workers.filter((w) => existing.get(w.username.toLowerCase())?.enabled === false && !previous.has(w.username.toLowerCase()));
-    counts.Reenabled = await updateUsers(disabled.map((w) => w.username), ctx, (username) =>
-      ctx.cognito.send(new AdminEnableUserCommand({ UserPoolId: props.UserPoolId, Username: username })), 'AdminEnableUser');
+  if (action === 'RETAIN') {
+    return;
   }
-
-  let membershipChanges = 0;
-  for (const group of props.ManagedGroups ?? []) {
-    membershipChanges += await syncGroup(props.UserPoolId, group, workers, ctx);
+  const wanted = new Set(workers.map((w) => w.username.toLowerCase()));
+  // Users that signed in through a federated identity provider are not workers of the list.
+  const stale = [...existing.values()].filter((u) => !wanted.has(u.username.toLowerCase())
+    && u.status !== 'EXTERNAL_PROVIDER'
+    && !(action === 'DISABLE' && !u.enabled));
+  if (stale.length > 0 && stale.length * 2 > existing.size && props.AllowLargeRemovals !== 'true') {
+    throw new Error(`This deploy would ${action === 'DELETE' ? 'delete' : 'disable'} ${stale.length} of the ${existing.size} users of ${props.UserPoolId}, ` +
+      'more than half. Refused: check the worker list, or set `allowLargeRemovals: true` for this deploy.');
   }
-  const present = workers.length - missing.length + raced;
-  const data = { Workers: workers.length, AlreadyPresent: present - progress.Invited, MembershipChanges: membershipChanges };
-  ctx.log(`done: ${JSON.stringify({ ...data, ...counts, Runs: progress.Run })}`);
-  return data;
+  counts.Removed = await removeUsers(props.UserPoolId, stale.map((u) => u.username), action, ctx);
+  // Administrators keep the last word: only workers that were off the previous list (so the
+  // sender itself disabled them) are enabled again when they are listed.
+  const previous = await previouslyListed(event, ctx);
+  const disabled = workers.filter((w) => existing.get(w.username.toLowerCase())?.enabled === false && !previous.has(w.username.toLowerCase()));
+  counts.Reenabled = await updateUsers(disabled.map((w) => w.username), ctx, (username) =>
+    ctx.cognito.send(new AdminEnableUserCommand({ UserPoolId: props.UserPoolId, Username: username })), 'AdminEnableUser');
+}
+
+/** A set of list indexes as a bitmap, base64: a few KB for a hundred thousand workers. */
+function encodeIndexes(indexes: Iterable<number>, size: number): string {
+  const bits = Buffer.alloc(Math.ceil(size / 8));
+  for (const i of indexes) {
+    bits[i >> 3] |= 1 << (i & 7); // eslint-disable-line no-bitwise
+  }
+  return bits.toString('base64');
+}
+
+function decodeIndexes(encoded: string, size: number): number[] {
+  const bits = Buffer.from(encoded, 'base64');
+  if (bits.length !== Math.ceil(size / 8)) {
+    throw new Error('The worker list changed while the event was under way; deploy again.');
+  }
+  return Array.from({ length: size }, (_, i) => i).filter((i) => (bits[i >> 3] & (1 << (i & 7))) !== 0); // eslint-disable-line no-bitwise
 }
 
 /** Hands the event to a fresh invocation of this function, with the progress so far. */
 async function continueInFreshInvocation(
   event: ResourceEvent<InvitationSenderProperties>,
   progress: InvitationProgress,
-  counts: { Invited: number; Removed: number; Reenabled: number; EmailsChanged: number },
+  counts: RunCounts,
+  state: RunState,
   ctx: HandlerContext,
 ): Promise<void> {
   const serviceTimeoutMs = Number(event.ResourceProperties.ServiceTimeout ?? 3600) * 1000;
@@ -215,6 +279,8 @@ async function continueInFreshInvocation(
     Removed: progress.Removed + counts.Removed,
     Reenabled: progress.Reenabled + counts.Reenabled,
     EmailsChanged: progress.EmailsChanged + counts.EmailsChanged,
+    // Only invitations left: the next invocation sends those without listing the pool again.
+    ...(state.pending ? { Pending: encodeIndexes(state.pending, state.size!), AlreadyPresent: state.alreadyPresent } : {}),
   };
   // Invoked while this invocation still has time: the Invoke call itself may not start past the deadline.
   await ctx.lambda.send(new InvokeCommand({

@@ -111,6 +111,13 @@ export interface InvitationProgress {
   readonly Removed: number;
   readonly Reenabled: number;
   readonly EmailsChanged: number;
+  /**
+   * The workers still to invite (a bitmap of their places in the list, base64), once only
+   * invitations are left: the next invocation sends them without listing the pool again.
+   */
+  readonly Pending?: string;
+  /** Listed workers the pool already had, when `Pending` is set. */
+  readonly AlreadyPresent?: number;
 }
 
 /** The key of the progress in a continued event. */

@@ -112,6 +112,8 @@ export class HandlerProvider extends Construct {
   public grantsFor(resource: CustomResource): HandlerGrants {
     const policy = new iam.Policy(resource, 'HandlerPolicy', { roles: [this.role] });
     resource.node.addDependency(policy);
+    // "No Lambda retries" must be in force for the resource's first event too.
+    resource.node.addDependency(this.handler.node.findChild('EventInvokeConfig'));
     return new HandlerGrants(policy, this.handler);
   }
 }
