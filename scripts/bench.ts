@@ -385,7 +385,7 @@ async function main(): Promise<void> {
       `${pad(`${o.synthMs.toFixed(0)} / ${t.synthMs.toFixed(0)}`, 28)} | ${o.deployable ? 'yes' : `no (${o.blocker})`} / ${t.deployable ? 'yes' : `no: ${t.blocker}`} |`);
   }
   lines.push('');
-  lines.push(`| invitations (InvitationSender, throttling fake, one deploy) | API calls | simulated s | quota floor s | ratio | throttled | invocations | invited | invited twice |`);
+  lines.push('| invitations (InvitationSender, throttling fake, one deploy) | API calls | simulated s | quota floor s | ratio | throttled | invocations | invited | invited twice |');
   lines.push('|-------------------------------------------------------------|-----------|-------------|---------------|-------|-----------|-------------|---------|---------------|');
   for (const i of invites) {
     lines.push(`| ${pad(`${i.workers} workers, ${i.throttleRate * 100}% injected throttling`, 59)} | ${pad(String(i.calls), 9)} | ${pad(i.seconds.toFixed(1), 11)} | ` +

@@ -9,8 +9,8 @@ import type { CallbackReconcilerProperties } from './handlers/types';
 import { InvitationMessage } from './invitation-message';
 import { cloudFormationFingerprint } from './private/fingerprint';
 import { HandlerProvider } from './private/handler-provider';
-import { isPoolOfApp, USER_POOL_KEY_ACTIONS } from './private/user-pool';
 import { resolveInvitation } from './private/invitation';
+import { isPoolOfApp, USER_POOL_KEY_ACTIONS } from './private/user-pool';
 
 /**
  * Properties of a `CallbackReconciler`.
@@ -78,7 +78,6 @@ export interface CallbackReconcilerProps {
    */
   readonly userPoolKey?: kms.IKey;
 }
-
 
 
 /**

@@ -278,7 +278,7 @@ export class InvitationSender extends Construct {
       const invitable = Math.floor((WORK_SECONDS_PER_DEPLOY - memberships / USER_UPDATES_PER_SECOND) * this.rate);
       throw new Error(`${this.node.path}: ${this.workers.size} workers${memberships ? ` and ${memberships} work-team memberships` : ''} do not fit in one deploy: ` +
         `CloudFormation waits an hour at most, which is about ${Math.max(0, invitable)} invitations at ${this.rate} per second` +
-        `${memberships ? ` with these memberships` : ''}. Deploy the list in parts, across deploys.`);
+        `${memberships ? ' with these memberships' : ''}. Deploy the list in parts, across deploys.`);
     }
     if (this.sendsEmails && this.workers.size > DEFAULT_SENDER_DAILY_EMAILS && usesDefaultEmailSender(this.userPool)) {
       Annotations.of(this).addWarningV2('cdk-private-workforce:defaultEmailSenderLimit',

@@ -77,9 +77,9 @@ describe('CognitoBackbone with a new user pool', () => {
   });
 
   test('deletionProtection: false leaves the template\'s protection off (PrivateWorkforce\'s reconciler turns it on)', () => {
-    const stack = newStack();
-    new CognitoBackbone(stack, 'Cognito', { deletionProtection: false });
-    templateOf(stack).hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'INACTIVE' });
+    const backboneStack = newStack();
+    new CognitoBackbone(backboneStack, 'Cognito', { deletionProtection: false });
+    templateOf(backboneStack).hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'INACTIVE' });
     const workforceStack = newStack();
     new PrivateWorkforce(workforceStack, 'Workforce', { workforceName: 'labeling' });
     templateOf(workforceStack).hasResource('AWS::Cognito::UserPool', {

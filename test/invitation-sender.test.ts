@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { newStack, onlyResource, templateOf } from './util';
@@ -91,9 +92,11 @@ describe('InvitationSender in a PrivateWorkforce', () => {
     wf.addWorkers(Workers.fromList([{ email: 'b@example.com' }]));
     const template = templateOf(stack2);
     template.resourceCountIs(SENDER, 1);
-    expect(onlyResource(template, SENDER).props.WorkerSources).toEqual([{ Inline: [
-      { username: 'a_at_example.com', email: 'a@example.com' }, { username: 'b_at_example.com', email: 'b@example.com' },
-    ] }]);
+    expect(onlyResource(template, SENDER).props.WorkerSources).toEqual([{
+      Inline: [
+        { username: 'a_at_example.com', email: 'a@example.com' }, { username: 'b_at_example.com', email: 'b@example.com' },
+      ],
+    }]);
     expect(wf.invitations!.workerCount).toBe(2);
     expect(workforce.invitations!.workerCount).toBe(1);
   });
@@ -206,15 +209,15 @@ describe('InvitationSender: the guard where the power is (synth)', () => {
   });
 
   test('the staged worker file lives in the cloud assembly, not in a temp folder', () => {
-    const inTemp = () => require('fs').readdirSync(tmpdir()).filter((d: string) => d.startsWith('cdk-private-workforce-workers-'));
+    const inTemp = () => readdirSync(tmpdir()).filter((d: string) => d.startsWith('cdk-private-workforce-workers-'));
     const before = inTemp();
     const stack = newStack();
     new InvitationSender(stack, 'Invitations', { userPool: ownPool(stack), workers: Workers.fromFile(csvOf(3)) });
-    const assembly = (stack.node.root as import('aws-cdk-lib').App).synth();
-    const asset = Object.values<any>(JSON.parse(require('fs').readFileSync(join(assembly.directory, 'TestStack.assets.json'), 'utf-8')).files)
+    const assembly = (stack.node.root as App).synth();
+    const asset = Object.values<any>(JSON.parse(readFileSync(join(assembly.directory, 'TestStack.assets.json'), 'utf-8')).files)
       .find((f) => String(f.source.path).endsWith('.json'));
     expect(asset).toBeDefined();
-    const staged = require('fs').readdirSync(join(assembly.directory, 'cdk-private-workforce-workers'));
+    const staged = readdirSync(join(assembly.directory, 'cdk-private-workforce-workers'));
     expect(staged).toHaveLength(1);
     expect(inTemp()).toEqual(before);
   });

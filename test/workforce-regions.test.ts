@@ -1,8 +1,8 @@
+import { readFileSync } from 'fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { readFileSync } from 'fs';
-import { PrivateWorkforce } from '../src';
 import { OUTPUT, renderWorkforceRegions } from '../scripts/workforce-regions';
+import { PrivateWorkforce } from '../src';
 
 const stackIn = (region: string | undefined) => new Stack(new App(), 'Labeling', region ? { env: { account: '123456789012', region } } : {});
 

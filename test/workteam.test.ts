@@ -41,10 +41,12 @@ describe('PrivateWorkforce.addWorkteam', () => {
     template.resourceCountIs('Custom::PrivateWorkforceInvitationSender', 1);
     const sender = onlyResource(template, 'Custom::PrivateWorkforceInvitationSender');
     expect(sender.props.ManagedGroups).toEqual(['workteam-cats']);
-    expect(sender.props.WorkerSources).toEqual([{ Inline: [
-      { username: 'lead', email: 'lead@example.com' },
-      { username: 'ana_at_example.com', email: 'ana@example.com', groups: ['workteam-cats'] },
-    ] }]);
+    expect(sender.props.WorkerSources).toEqual([{
+      Inline: [
+        { username: 'lead', email: 'lead@example.com' },
+        { username: 'ana_at_example.com', email: 'ana@example.com', groups: ['workteam-cats'] },
+      ],
+    }]);
     expect(sender.resource.DependsOn).toContain(onlyResource(template, 'AWS::Cognito::UserPoolGroup').id);
     const actions = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement).flatMap((s: any) => [s.Action].flat());
     expect(actions).toEqual(expect.arrayContaining(['cognito-idp:ListUsersInGroup', 'cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminRemoveUserFromGroup']));

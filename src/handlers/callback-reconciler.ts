@@ -99,7 +99,10 @@ async function onDelete(event: ResourceEvent<CallbackReconcilerProperties>, prop
     const previous = keptInvitation(event.PhysicalResourceId ?? '');
     if (props.RestoreInvitation === 'true' && previous && await departs(event.StackId, event.LogicalResourceId, props.UserPoolId, status, ctx)) {
       await updatePool(props.UserPoolId, ctx, (base) => ({
-        AdminCreateUserConfig: { ...base.AdminCreateUserConfig, InviteMessageTemplate: { ...base.AdminCreateUserConfig?.InviteMessageTemplate, ...previous } },
+        AdminCreateUserConfig: {
+          ...base.AdminCreateUserConfig,
+          InviteMessageTemplate: { ...base.AdminCreateUserConfig?.InviteMessageTemplate, ...previous },
+        },
       }));
     }
   } catch (error) {
@@ -122,8 +125,11 @@ async function departs(stackId: string, logicalId: string, userPoolId: string, s
 }
 
 /** The invitation another reconciler of the same pool in the stack keeps (a renamed or moved one). */
-async function keptByOtherReconciler(stackId: string, logicalId: string, userPoolId: string, ctx: HandlerContext): Promise<InvitationTemplate | undefined> {
-  const other = (await otherReconcilers(stackId, userPoolId, ctx)).find((r) => r.LogicalResourceId !== logicalId && r.PhysicalResourceId?.includes(KEPT));
+async function keptByOtherReconciler(
+  stackId: string, logicalId: string, userPoolId: string, ctx: HandlerContext,
+): Promise<InvitationTemplate | undefined> {
+  const other = (await otherReconcilers(stackId, userPoolId, ctx))
+    .find((r) => r.LogicalResourceId !== logicalId && r.PhysicalResourceId?.includes(KEPT));
   return other && keptInvitation(other.PhysicalResourceId!);
 }
 
@@ -199,7 +205,9 @@ async function reconcilePool(
 }
 
 /** Read-modify-write of the pool: `changes` of the request that keeps everything. */
-async function updatePool(userPoolId: string, ctx: HandlerContext, changes: (base: UpdateUserPoolCommandInput) => Partial<UpdateUserPoolCommandInput>): Promise<void> {
+async function updatePool(
+  userPoolId: string, ctx: HandlerContext, changes: (base: UpdateUserPoolCommandInput) => Partial<UpdateUserPoolCommandInput>,
+): Promise<void> {
   const base = userPoolUpdate(await describePool(userPoolId, ctx));
   await ctx.call(`UpdateUserPool ${userPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand({ ...base, ...changes(base) })));
 }

@@ -59,8 +59,8 @@ export interface HandlerContext extends Required<Omit<HandlerDependencies, 'ownS
 
 /** The part of the Lambda context the handler uses. */
 export interface LambdaContextLike {
-  getRemainingTimeInMillis(): number;
   readonly invokedFunctionArn?: string;
+  getRemainingTimeInMillis(): number;
 }
 
 /** Time kept back from the Lambda limit to report a clean failure instead of timing out. */

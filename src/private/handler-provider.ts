@@ -7,8 +7,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { FAILURE_LOG_MARKER } from '../handlers/cfn-response';
-import { OWN_STACK_ID_ENV } from '../handlers/types';
 import { ProviderFunction } from '../handlers/provider-function';
+import { OWN_STACK_ID_ENV } from '../handlers/types';
 
 /** Construct id of the singleton; a public contract (renaming it replaces the Lambdas). */
 const PROVIDER_ID = 'CdkPrivateWorkforceHandler';

@@ -1,7 +1,7 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { REGIONS_WITH_REGISTRY_DATA, WORKFORCE_REGIONS } from './workforce-regions';
 import { checkCount, checkHttpsUrl, checkLength, checkPattern, cidrFamily, derivedName, isKnown, received } from './validation';
+import { REGIONS_WITH_REGISTRY_DATA, WORKFORCE_REGIONS } from './workforce-regions';
 import type { IpAddressType, WorkforceOidcConfig, WorkforceVpcConfig } from '../workforce-resource';
 
 /** `WorkforceName` pattern from the CreateWorkforce API reference. */

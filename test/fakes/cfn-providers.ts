@@ -42,7 +42,8 @@ export function createResource(ctx: ProviderContext, facts: ResourceFacts, logic
     }
     case 'AWS::Cognito::UserPoolClient': {
       const id = ctx.cognito.createUserPoolClient(props.UserPoolId, props);
-      return { UserPoolId: props.UserPoolId, ClientId: id, Name: props.ClientName ?? id, ClientSecret: ctx.cognito.describeClient(props.UserPoolId, id).ClientSecret };
+      const secret = ctx.cognito.describeClient(props.UserPoolId, id).ClientSecret;
+      return { UserPoolId: props.UserPoolId, ClientId: id, Name: props.ClientName ?? id, ClientSecret: secret };
     }
     case 'AWS::Cognito::UserPoolGroup':
       ctx.cognito.createGroup(props.UserPoolId, props.GroupName);

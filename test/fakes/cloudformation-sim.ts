@@ -324,7 +324,9 @@ export class CloudFormationSim {
     return created;
   }
 
-  private async update(previous: PhysicalResource, resource: Json, facts: ResourceFacts, properties: Json, oldProperties: Json): Promise<PhysicalResource> {
+  private async update(
+    previous: PhysicalResource, resource: Json, facts: ResourceFacts, properties: Json, oldProperties: Json,
+  ): Promise<PhysicalResource> {
     checkProperties(previous.logicalId, facts, properties);
     let values: Json;
     if (resource.Type.startsWith('Custom::')) {

@@ -1,3 +1,4 @@
+import { AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { harness, synth } from './harness';
@@ -138,7 +139,7 @@ describe('emails', () => {
   test('on an existing pool, a user of the listed name with another email is not taken over unless asked', async () => {
     const h = harness();
     const poolId = h.cognito.createUserPool({ UserPoolName: 'corp' });
-    await h.clock.run(h.cognito.client().send(new (require('@aws-sdk/client-cognito-identity-provider').AdminCreateUserCommand)({
+    await h.clock.run(h.cognito.client().send(new AdminCreateUserCommand({
       UserPoolId: poolId, Username: 'bo', UserAttributes: [{ Name: 'email', Value: 'someone.else@example.com' }], MessageAction: 'SUPPRESS',
     })));
     const on = (adoptExistingUsers: boolean) => (stack: Stack) => {

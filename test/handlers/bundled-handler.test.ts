@@ -407,8 +407,8 @@ describe('the handler bundle, run as Lambda runs it', () => {
       // What the bundle task did before the SDK was inlined.
       const built = await buildBundle((o) => ({ ...o, external: ['@aws-sdk/*'] }));
       expect(built.externals.filter((m) => !isBuiltin(m))).toEqual([
-      '@aws-sdk/client-cloudformation', '@aws-sdk/client-cognito-identity-provider', '@aws-sdk/client-lambda', '@aws-sdk/client-s3',
-    ]);
+        '@aws-sdk/client-cloudformation', '@aws-sdk/client-cognito-identity-provider', '@aws-sdk/client-lambda', '@aws-sdk/client-s3',
+      ]);
       const variant = writeVariant(dir, built.code);
       const { poolId, clientId } = richPool(w.cognito);
       const run = await w.invoke(variant, reconcilerEvent(poolId, clientId));

@@ -204,7 +204,8 @@ describe('copy-back, field by field: what omitting a field does, and why it is c
   test('negative control: copying a DcrConfiguration that Describe returns without EnableStatus turns registration on', async () => {
     const h = harness();
     const poolId = poolWith(h, { DcrConfiguration: { OpenDcrEnabled: false } });
-    const naive = { ...cognitoUpdate.userPoolUpdate(h.cognito.describePool(poolId)), DcrConfiguration: h.cognito.describePool(poolId).DcrConfiguration };
+    const described = h.cognito.describePool(poolId);
+    const naive = { ...cognitoUpdate.userPoolUpdate(described), DcrConfiguration: described.DcrConfiguration };
     await h.clock.run(h.cognito.client().send(new sdk.UpdateUserPoolCommand(naive)));
     expect(h.cognito.describePool(poolId).DcrConfiguration.EnableStatus).toBe('Enabled');
   });

@@ -1,4 +1,3 @@
-import { STACK_ID } from '../fakes/cloudformation-sim';
 import { harness } from './harness';
 import { CognitoBackbone } from '../../src';
 import type { ResourceEvent } from '../../src/handlers/dispatch';
@@ -8,6 +7,7 @@ import {
   INVITATION_SENDER_RESOURCE_TYPE,
   InvitationSenderProperties,
 } from '../../src/handlers/types';
+import { STACK_ID } from '../fakes/cloudformation-sim';
 
 const PLACEHOLDERS = [CognitoBackbone.PLACEHOLDER_CALLBACK_URL, CognitoBackbone.PLACEHOLDER_LOGOUT_URL];
 const SUB = 'abc123.labeling.us-east-1.sagemaker.aws';

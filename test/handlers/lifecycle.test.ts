@@ -2,9 +2,9 @@ import { writeFileSync, mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { STACK_ID } from '../fakes/cloudformation-sim';
 import { harness, synth, writes } from './harness';
 import { CognitoBackbone, PrivateWorkforce, PrivateWorkforceProps, WorkerRemovalPolicy, Workers } from '../../src';
+import { STACK_ID } from '../fakes/cloudformation-sim';
 
 const POOL = 'AWS::Cognito::UserPool';
 const CLIENT = 'AWS::Cognito::UserPoolClient';

@@ -2,11 +2,11 @@ import { Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { STACK_ID } from '../fakes/cloudformation-sim';
 import { harness, synth } from './harness';
 import { CognitoBackbone, PrivateWorkforce } from '../../src';
-import { USER_POOL_KEY_ACTIONS } from '../../src/private/user-pool';
 import { CALLBACK_RECONCILER_RESOURCE_TYPE, CallbackReconcilerProperties } from '../../src/handlers/types';
+import { USER_POOL_KEY_ACTIONS } from '../../src/private/user-pool';
+import { STACK_ID } from '../fakes/cloudformation-sim';
 import { userPoolKeyActions } from '../fakes/fake-cognito';
 
 // An existing pool with an SMS role or a customer-managed KMS key: UpdateUserPool sends both again
@@ -18,8 +18,13 @@ const KEY = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234
 function existingPool(h: ReturnType<typeof harness>, extra: Record<string, unknown>) {
   const poolId = h.cognito.createUserPool({ UserPoolName: 'corp', AdminCreateUserConfig: { AllowAdminCreateUserOnly: true }, ...extra });
   const clientId = h.cognito.createUserPoolClient(poolId, {
-    ClientName: 'portal', GenerateSecret: true, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: ['code'],
-    AllowedOAuthScopes: ['openid'], CallbackURLs: [CognitoBackbone.PLACEHOLDER_CALLBACK_URL], SupportedIdentityProviders: ['COGNITO'],
+    ClientName: 'portal',
+    GenerateSecret: true,
+    AllowedOAuthFlowsUserPoolClient: true,
+    AllowedOAuthFlows: ['code'],
+    AllowedOAuthScopes: ['openid'],
+    CallbackURLs: [CognitoBackbone.PLACEHOLDER_CALLBACK_URL],
+    SupportedIdentityProviders: ['COGNITO'],
   });
   return { poolId, clientId };
 }
