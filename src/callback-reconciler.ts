@@ -10,6 +10,8 @@ import { InvitationMessage } from './invitation-message';
 import { cloudFormationFingerprint } from './private/fingerprint';
 import { HandlerProvider } from './private/handler-provider';
 import { resolveInvitation } from './private/invitation';
+import { CALLBACK_RECONCILER_TYPES } from './private/prop-specs';
+import { checkPropTypes } from './private/prop-types';
 import { isPoolOfApp, USER_POOL_KEY_ACTIONS } from './private/user-pool';
 
 /**
@@ -111,6 +113,7 @@ export class CallbackReconciler extends Construct {
 
   constructor(scope: Construct, id: string, props: CallbackReconcilerProps) {
     super(scope, id);
+    checkPropTypes(props, CALLBACK_RECONCILER_TYPES); // first: untyped callers get a clear error, not a TypeError
     const manageInvitation = props.manageInvitation ?? true;
     const invitation = manageInvitation ? resolveInvitation(this, props.invitation) : undefined;
 

@@ -9,6 +9,8 @@ import { Construct } from 'constructs';
 import { InvitationMessage } from './invitation-message';
 import { validateCognitoBackboneOptions } from './private/backbone-validation';
 import { resolveInvitation, templateInvitationBody } from './private/invitation';
+import { COGNITO_BACKBONE_TYPES, IDENTITY_PROVIDER } from './private/prop-specs';
+import { checkPropTypes, required } from './private/prop-types';
 import { WorkforceWebAcl, WorkforceWebAclProps } from './workforce-web-acl';
 
 /** The hosted zone id of every CloudFront distribution, for alias records (Route 53 docs). */
@@ -256,6 +258,7 @@ export class CognitoBackbone extends Construct {
 
   constructor(scope: Construct, id: string, props: CognitoBackboneProps = {}) {
     super(scope, id);
+    checkPropTypes(props, COGNITO_BACKBONE_TYPES); // first: untyped callers get a clear error, not a TypeError
     validateCognitoBackboneOptions(props);
     const invitation = resolveInvitation(this, props.invitation);
     if (props.customDomain && Token.isUnresolved(props.customDomain.certificate.certificateArn)) {
@@ -365,6 +368,7 @@ export class CognitoBackbone extends Construct {
    * @param provider the identity provider, for example a `cognito.UserPoolIdentityProviderSaml`
    */
   public addIdentityProvider(provider: cognito.IUserPoolIdentityProvider): void {
+    checkPropTypes({ provider }, { provider: required(IDENTITY_PROVIDER) });
     this.identityProviders.push(provider.providerName);
     this.userPoolClient.node.addDependency(provider);
   }

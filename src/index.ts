@@ -2,6 +2,8 @@ export * from './invitation-message';
 export * from './workforce-web-acl';
 export * from './cognito-backbone';
 export * from './workforce-resource';
+export * from './ip-address-type';
+export * from './worker-removal-policy';
 export * from './workers';
 export * from './callback-reconciler';
 export * from './invitation-sender';

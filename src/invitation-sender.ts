@@ -9,9 +9,12 @@ import { CallbackReconciler } from './callback-reconciler';
 import { INVITATION_SENDER_RESOURCE_TYPE } from './handlers/types';
 import type { InvitationSenderProperties, WorkerRecord, WorkerSource } from './handlers/types';
 import { HandlerGrants, HandlerProvider } from './private/handler-provider';
+import { INVITATION_SENDER_TYPES, WORKERS } from './private/prop-specs';
+import { checkPropTypes, required } from './private/prop-types';
 import { isPoolOfApp } from './private/user-pool';
 import { checkRange, received } from './private/validation';
-import { WorkerRemovalPolicy, Workers } from './workers';
+import { WorkerRemovalPolicy } from './worker-removal-policy';
+import { Workers } from './workers';
 
 /** Workers travel inline up to this many, counted over every list of a sender; beyond, as one S3
  * asset (CloudFormation invokes the handler asynchronously, with old and new properties in one payload). */
@@ -147,6 +150,7 @@ export class InvitationSender extends Construct {
 
   constructor(scope: Construct, id: string, props: InvitationSenderProps) {
     super(scope, id);
+    checkPropTypes(props, INVITATION_SENDER_TYPES); // first: untyped callers get a clear error, not a TypeError
     checkRange('maxInvitationsPerSecond', props.maxInvitationsPerSecond, 1, 50);
     const removedWorkers = props.removedWorkers ?? WorkerRemovalPolicy.RETAIN;
     if (!Object.values(WorkerRemovalPolicy).includes(removedWorkers)) {
@@ -233,6 +237,7 @@ export class InvitationSender extends Construct {
    * Adds workers to invite.
    */
   public addWorkers(workers: Workers): void {
+    checkPropTypes({ workers }, { workers: required(WORKERS) });
     this.add(workers, undefined);
   }
 
@@ -244,6 +249,7 @@ export class InvitationSender extends Construct {
    * @param workers its workers
    */
   public addGroupMembers(groupName: string, workers: Workers): void {
+    checkPropTypes({ groupName, workers }, { groupName: required('string'), workers: required(WORKERS) });
     if (this.managedGroups.size === 0) {
       this.grants.userPool(this.userPool, ['ListUsersInGroup', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup']);
     }

@@ -9,13 +9,17 @@ import { CallbackReconciler } from './callback-reconciler';
 import { CognitoBackbone, CognitoBackboneOptions } from './cognito-backbone';
 import { InvitationMessage } from './invitation-message';
 import { InvitationSender, InvitationSenderProps } from './invitation-sender';
+import { IpAddressType } from './ip-address-type';
 import { validateCognitoBackboneOptions } from './private/backbone-validation';
 import { HandlerProvider } from './private/handler-provider';
 import { resolveInvitation } from './private/invitation';
+import { IDENTITY_PROVIDER, PRIVATE_WORKFORCE_TYPES, WORKERS, WORKFORCE_ALARMS_OPTION_TYPES, WORKTEAM_OPTION_TYPES } from './private/prop-specs';
+import { checkPropTypes, required } from './private/prop-types';
 import { deriveWorkforceName, validateWorkforceRegion, validateWorkforceSettings } from './private/workforce-validation';
-import { WorkerRemovalPolicy, Workers } from './workers';
+import { WorkerRemovalPolicy } from './worker-removal-policy';
+import { Workers } from './workers';
 import { WorkforceAlarms, WorkforceAlarmsOptions } from './workforce-alarms';
-import { IpAddressType, WorkforceResource, WorkforceVpcConfig } from './workforce-resource';
+import { WorkforceResource, WorkforceVpcConfig } from './workforce-resource';
 import { Workteam, WorkteamOptions } from './workteam';
 
 /**
@@ -200,6 +204,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
 
   constructor(scope: Construct, id: string, props: PrivateWorkforceProps = {}) {
     super(scope, id);
+    checkPropTypes(props, PRIVATE_WORKFORCE_TYPES); // first: untyped callers get a clear error, not a TypeError
 
     // Every check runs before the first child exists.
     validateWorkforceRegion(this, false); // refuses early; the WorkforceResource warns
@@ -276,6 +281,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
    * Adds workers to invite.
    */
   public addWorkers(workers: Workers): void {
+    checkPropTypes({ workers }, { workers: required(WORKERS) });
     this.sender().addWorkers(workers);
   }
 
@@ -287,6 +293,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
    * @param provider the identity provider, for example a `cognito.UserPoolIdentityProviderSaml`
    */
   public addIdentityProvider(provider: cognito.IUserPoolIdentityProvider): void {
+    checkPropTypes({ provider }, { provider: required(IDENTITY_PROVIDER) });
     this.backbone.addIdentityProvider(provider);
   }
 
@@ -298,6 +305,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
    * @param options the work team
    */
   public addWorkteam(id: string, options: WorkteamOptions): Workteam {
+    checkPropTypes({ id, options }, { id: required('string'), options: required({ shape: WORKTEAM_OPTION_TYPES }) });
     const workteam = new Workteam(this, id, {
       ...options,
       userPool: this.userPool,
@@ -360,6 +368,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
    * @param options where to send them, and thresholds
    */
   public addAlarms(options: WorkforceAlarmsOptions = {}): WorkforceAlarms {
+    checkPropTypes(options, WORKFORCE_ALARMS_OPTION_TYPES);
     return new WorkforceAlarms(this, 'Alarms', {
       ...options,
       signInThrottles: this.metricSignInThrottles(),

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { WorkerRecord } from './handlers/types';
+import { WORKER_TYPES } from './private/prop-specs';
+import { checkPropTypes, required } from './private/prop-types';
 import { normalizeWorkers, NormalizeOptions, parseWorkersCsv, parseWorkersJson, RawWorker } from './private/worker-list';
 
 /**
@@ -20,24 +22,6 @@ export interface Worker {
 }
 
 /**
- * What happens to users of the pool that are no longer on the worker list.
- */
-export enum WorkerRemovalPolicy {
-  /** Keep them as they are. */
-  RETAIN = 'RETAIN',
-  /**
-   * Disable them (they cannot sign in; re-listing a worker enables the account again). The list is
-   * then authoritative: every user of the pool that is not on it is disabled, except federated users.
-   */
-  DISABLE = 'DISABLE',
-  /**
-   * Delete them. The list is then authoritative: every user of the pool that is not on it is
-   * deleted, except federated users.
-   */
-  DELETE = 'DELETE',
-}
-
-/**
  * A list of workers: inline, or from a CSV or JSON file. Either way it is validated at synth time
  * (email format, user names, duplicates) and, beyond a handful, shipped as an S3 asset so the
  * template does not grow with the number of workers.
@@ -47,6 +31,7 @@ export abstract class Workers {
    * Workers given in code.
    */
   public static fromList(workers: Worker[]): Workers {
+    checkPropTypes({ workers }, { workers: required({ list: { shape: WORKER_TYPES } }) });
     return new ListWorkers(workers);
   }
 
@@ -57,6 +42,7 @@ export abstract class Workers {
    * @param filePath the path of the `.csv` or `.json` file
    */
   public static fromFile(filePath: string): Workers {
+    checkPropTypes({ filePath }, { filePath: required('string') });
     return new FileWorkers(filePath);
   }
 

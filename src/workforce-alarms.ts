@@ -2,6 +2,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { WORKFORCE_ALARMS_TYPES } from './private/prop-specs';
+import { checkPropTypes } from './private/prop-types';
 import { checkRange } from './private/validation';
 
 /**
@@ -57,6 +59,7 @@ export class WorkforceAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkforceAlarmsProps) {
     super(scope, id);
+    checkPropTypes(props, WORKFORCE_ALARMS_TYPES); // first: untyped callers get a clear error, not a TypeError
     checkRange('signInThrottleThreshold', props.signInThrottleThreshold, 1, 1_000_000);
     checkRange('wafBlockedRequestsThreshold', props.wafBlockedRequestsThreshold, 1, 1_000_000_000);
 

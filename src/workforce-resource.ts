@@ -4,20 +4,11 @@ import {
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { IpAddressType } from './ip-address-type';
 import { acknowledgeNagFinding } from './private/nag';
+import { WORKFORCE_RESOURCE_TYPES } from './private/prop-specs';
+import { checkPropTypes } from './private/prop-types';
 import { deriveWorkforceName, validateOidcConfig, validateWorkforceRegion, validateWorkforceSettings } from './private/workforce-validation';
-
-/**
- * The IP address type of a private workforce's worker portal.
- *
- * @see https://docs.aws.amazon.com/sagemaker/latest/dg/sms-workforce-management-private-api-dualstack.html
- */
-export enum IpAddressType {
-  /** IPv4 only. */
-  IPV4 = 'ipv4',
-  /** IPv4 and IPv6. Needed for IPv6 source CIDRs; with a VPC, the VPC and its subnets must be dualstack too. */
-  DUALSTACK = 'dualstack',
-}
 
 /**
  * A VPC that workers reach the labeling portal through (Ground Truth creates a VPC endpoint in it).
@@ -238,6 +229,7 @@ export class WorkforceResource extends Resource implements IWorkforce, ITaggable
 
   constructor(scope: Construct, id: string, props: WorkforceResourceProps) {
     super(scope, id);
+    checkPropTypes(props, WORKFORCE_RESOURCE_TYPES); // first: untyped callers get a clear error, not a TypeError
 
     validateWorkforceRegion(this);
     validateWorkforceSettings(props);

@@ -2,6 +2,8 @@ import { ArnFormat, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { WORKFORCE_WEB_ACL_TYPES } from './private/prop-specs';
+import { checkPropTypes } from './private/prop-types';
 import { validateWebAclProps } from './private/web-acl-validation';
 
 /**
@@ -81,6 +83,7 @@ export class WorkforceWebAcl extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkforceWebAclProps = {}) {
     super(scope, id);
+    checkPropTypes(props, WORKFORCE_WEB_ACL_TYPES); // first: untyped callers get a clear error, not a TypeError
     validateWebAclProps(props);
 
     this.metricName = Names.uniqueResourceName(this, { maxLength: 128 });

@@ -6,6 +6,8 @@ import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { InvitationSender } from './invitation-sender';
+import { WORKTEAM_TYPES } from './private/prop-specs';
+import { checkPropTypes } from './private/prop-types';
 import { checkLength, checkPattern, derivedName } from './private/validation';
 import { Workers } from './workers';
 import type { IWorkforce } from './workforce-resource';
@@ -84,9 +86,10 @@ export interface WorkteamProps extends WorkteamOptions {
  *
  * @example
  * declare const workforce: PrivateWorkforce;
+ * const ana: Worker = { email: 'ana@example.com' };
  * const team = workforce.addWorkteam('Cats', {
  *   description: 'Labels cat pictures',
- *   workers: Workers.fromList([{ email: 'ana@example.com' }]),
+ *   workers: Workers.fromList([ana]),
  *   createNotificationTopic: true,
  * });
  */
@@ -104,6 +107,7 @@ export class Workteam extends Resource {
 
   constructor(scope: Construct, id: string, props: WorkteamProps) {
     super(scope, id);
+    checkPropTypes(props, WORKTEAM_TYPES); // first: untyped callers get a clear error, not a TypeError
     Object.defineProperty(this, WORKTEAM_MARKER, { value: true });
     checkLength('description', props.description, 1, 200);
     checkLength('workteamName', props.workteamName, 1, 63);

@@ -167,7 +167,7 @@ describe('InvitationSender: the guard where the power is (synth)', () => {
   test('an unknown removedWorkers (an untyped caller\'s "retain") is refused, never taken for another', () => {
     const stack = newStack();
     expect(() => new InvitationSender(stack, 'Invitations', { userPool: ownPool(stack), removedWorkers: 'retain' as WorkerRemovalPolicy }))
-      .toThrow(new Error('`removedWorkers` must be one of WorkerRemovalPolicy.RETAIN, WorkerRemovalPolicy.DISABLE, WorkerRemovalPolicy.DELETE, got: "retain".'));
+      .toThrow(new Error('`removedWorkers` must be one of WorkerRemovalPolicy.RETAIN, WorkerRemovalPolicy.DISABLE, WorkerRemovalPolicy.DELETE, got: "retain" (a string).'));
   });
 
   test('DISABLE or DELETE with an empty list is refused at synth (a header-only CSV deletes nobody)', () => {

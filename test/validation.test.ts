@@ -65,7 +65,7 @@ const privateWorkforceCases: Array<[string, PropsOf, string]> = [
   ['an IPv6 CIDR without dualstack', () => ({ sourceIpCidrs: ['203.0.113.0/24', '2001:db8::/32'] }),
     '`sourceIpCidrs` contains the IPv6 block "2001:db8::/32", which needs `ipAddressType: IpAddressType.DUALSTACK` (got "ipv4").'],
   ['an unknown ipAddressType', () => ({ ipAddressType: 'ipv6' as IpAddressType }),
-    '`ipAddressType` must be IpAddressType.IPV4 or IpAddressType.DUALSTACK, got: "ipv6".'],
+    '`ipAddressType` must be one of IpAddressType.IPV4, IpAddressType.DUALSTACK, got: "ipv6" (a string).'],
   ['vpcConfig together with sourceIpCidrs', (s) => ({ vpcConfig: { vpc: vpc(s) }, sourceIpCidrs: ['10.0.0.0/8'] }),
     '`sourceIpCidrs` and `vpcConfig` cannot be combined: source-IP restrictions do not apply to a portal reached through a VPC endpoint. ' +
     'Restrict access with the security groups of `vpcConfig` instead (got sourceIpCidrs ["10.0.0.0/8"]).'],

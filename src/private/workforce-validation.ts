@@ -2,7 +2,8 @@ import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { checkCount, checkHttpsUrl, checkLength, checkPattern, cidrFamily, derivedName, isKnown, received } from './validation';
 import { REGIONS_WITH_REGISTRY_DATA, WORKFORCE_REGIONS } from './workforce-regions';
-import type { IpAddressType, WorkforceOidcConfig, WorkforceVpcConfig } from '../workforce-resource';
+import type { IpAddressType } from '../ip-address-type';
+import type { WorkforceOidcConfig, WorkforceVpcConfig } from '../workforce-resource';
 
 /** `WorkforceName` pattern from the CreateWorkforce API reference. */
 export const WORKFORCE_NAME_PATTERN = /^[a-zA-Z0-9]([a-zA-Z0-9-]){0,62}$/;
@@ -27,10 +28,7 @@ export function validateWorkforceSettings(props: WorkforceSettings): void {
   checkPattern('workforceName', props.workforceName, WORKFORCE_NAME_PATTERN,
     'letters, digits and hyphens, starting with a letter or digit');
 
-  const dualstack = props.ipAddressType === 'dualstack';
-  if (props.ipAddressType !== undefined && props.ipAddressType !== 'ipv4' && !dualstack) {
-    throw new Error(`\`ipAddressType\` must be IpAddressType.IPV4 or IpAddressType.DUALSTACK, got: ${received(props.ipAddressType)}.`);
-  }
+  const dualstack = props.ipAddressType === 'dualstack'; // its values are checked with the prop types
 
   const cidrs = props.sourceIpCidrs;
   checkCount('sourceIpCidrs', cidrs, 1, MAX_CIDRS);
