@@ -76,21 +76,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 });
 for (const p of ['/integ/', '/example/', '/example.out/', '/scripts/', '/rosetta/', '/.ci/', '/.venv/', '/.node24/', '/requirements-dev.txt']) project.addPackageIgnore(p);
 
-// --- Python and Java packaging that works offline --------------------------------------------
-// jsii-pacmak's python target pip-installs its build tools, which fails without PyPI; Java needs
-// Maven Central. Generate the sources with pacmak, then build the wheel with Debian's python3-build.
-const packagePython = project.tasks.tryFind('package:python');
-if (packagePython) {
-  packagePython.reset('rm -rf dist/pacmak dist/python');
-  packagePython.exec('jsii-pacmak -v --target python --code-only --outdir dist/pacmak');
-  packagePython.exec('/usr/bin/python3 -m build --no-isolation --skip-dependency-check --outdir dist/python dist/pacmak/python');
-  packagePython.exec('/usr/bin/python3 -m twine check dist/python/*');
-  packagePython.exec('ts-node --transpile-only -P scripts/tsconfig.json scripts/check-python.ts');
-}
-const packageJava = project.tasks.tryFind('package:java');
-if (packageJava) {
-  packageJava.reset('jsii-pacmak -v --target java --code-only --outdir dist');
-}
+// --- Python and Java packaging: jsii-pacmak's own targets ----------------------------------------
+// projen's package:python (wheel + sdist; pacmak pip-installs build and twine into a venv of its own
+// and runs `twine check`) and package:java (the jar, sources and javadoc through Maven) as they come.
+// The consumers below install exactly these artifacts into a Python and a Java CDK app.
 
 // Type-checked, linted folders outside src/ and test/ (eslint finds the nearest tsconfig.json).
 for (const dir of ['integ', 'example', 'scripts']) {
@@ -139,6 +128,7 @@ project.testTask.spawn(pythonEnv);
 project.testTask.spawn(project.tasks.tryFind('bundle')!);
 project.testTask.exec('jest --passWithNoTests --ci', { receiveArgs: true });
 project.testTask.exec(`integ-runner ${integArgs}`);
+project.testTask.spawn(project.addTask('test:interop', { description: 'Python and Java consumers, cfn-lint, the newest aws-cdk-lib (steps below)' }));
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 
 // --- README examples compile (jsii-rosetta, strict) --------------------------------------------
@@ -158,9 +148,69 @@ project.setScript('demo', 'npx projen demo');
 
 // --- The benchmark against the architecture we replace (a script, not a test) ---------------------
 const bench = project.addTask('bench', {
-  description: 'Measure this library and the baseline (../shared/baselines/seed-architecture) side by side; writes bench-results/',
+  description: 'Measure this library and the baseline (bench/seed-architecture) side by side; writes bench-results/',
 });
 bench.exec('ts-node --transpile-only -P scripts/tsconfig.json scripts/bench.ts');
 project.setScript('bench', 'npx projen bench');
+
+// --- Handler tests on Node 24 (the Lambda runtime) ---
+// The handler is deployed on nodejs24.x, so its tests (and the bundle, which they run in a child
+// process) run on Node 24 too. scripts/node24.sh installs the pinned Node into .node24/.
+const testNode24 = project.addTask('test:node24', {
+  description: 'Run the handler tests (test/handlers) on Node 24, the Lambda runtime (installs it into .node24/ when missing)',
+  exec: 'scripts/node24.sh',
+  receiveArgs: true,
+});
+// Right after the main jest run, wherever that step is in the test task.
+const jestStep = project.testTask.steps.findIndex((step) => step.exec?.startsWith('jest '));
+if (jestStep < 0) {
+  throw new Error('The test task has no jest step for the Node 24 handler tests to follow.');
+}
+project.testTask.insertStep(jestStep + 1, { spawn: testNode24.name });
+
+// --- Consumers in Python and Java, cfn-lint, newest aws-cdk-lib ---------------------------------
+// `npm test` packages for Python and Java as a release does, uses the wheel from a real Python CDK
+// app and the jar from a real Java one, and requires the three apps' templates to be equal; then
+// cfn-lint over every template the tests made, and the unit tests on the newest aws-cdk-lib.
+project.gitignore.exclude('/consumers/out/', '/consumers/python/.venv/', '/consumers/java/target/');
+// Local outputs stay out of the npm package, which the wheel and the jar carry (check-packages.ts).
+for (const p of ['/consumers/', '/bench/', '/bench-results/', '/cdk.out/', '/.cognito/', '/rosetta-out/']) project.addPackageIgnore(p);
+const script = (file: string, args = '') => `ts-node --transpile-only -P scripts/tsconfig.json scripts/${file}${args ? ` ${args}` : ''}`;
+const consumers = project.addTask('test:consumers', {
+  description: 'Build the wheel and the jar, synthesize the example app in TypeScript, Python and Java, compare the templates, run the README\'s Python',
+  // The demo's environment; the CDK CLI needs no credentials for it.
+  env: { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'us-east-1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+});
+consumers.spawn(project.compileTask); // `npm test` does not compile: pacmak packages lib/ and .jsii
+consumers.exec('jsii-rosetta extract --strict');
+consumers.exec(script('readme-python.ts', '--check'));
+consumers.exec(script('check-python.ts'));
+// projen's `package` runs only package:js when CI is set; these are the release's own tasks.
+consumers.spawn(project.tasks.tryFind('package:python')!);
+consumers.spawn(project.tasks.tryFind('package:java')!);
+consumers.exec(script('check-packages.ts'));
+consumers.exec('rm -rf consumers/out');
+consumers.exec('cdk synth --quiet --no-notices --output consumers/out/typescript --app "ts-node --transpile-only -P example/tsconfig.json example/app.ts" > /dev/null');
+consumers.exec('consumers/python/synth.sh consumers/out/python');
+consumers.exec('consumers/python/.venv/bin/python consumers/python/readme_snippets.py README.md consumers/out/readme');
+consumers.exec('consumers/python/.venv/bin/python consumers/python/readme_snippets.py --must-fail consumers/python/negative/README.md');
+consumers.exec('consumers/java/synth.sh consumers/out/java');
+consumers.exec(script('compare-templates.ts', 'consumers/out'));
+
+const cfnLint = project.addTask('cfn-lint', {
+  description: 'cfn-lint over the templates the tests synthesized and the integ snapshots: no errors, warnings only as scripts/cfn-lint-allowlist.json allows',
+});
+cfnLint.spawn(pythonEnv);
+cfnLint.exec(script('cfn-lint.ts'));
+
+const latestCdk = project.addTask('test:latest-cdk', {
+  description: 'The unit tests against the newest aws-cdk-lib on the npm registry, in a throwaway copy (LATEST_CDK_VERSION to pick one)',
+});
+latestCdk.exec('scripts/latest-cdk.sh', { receiveArgs: true });
+
+const interop = project.tasks.tryFind('test:interop')!;
+interop.spawn(consumers);
+interop.spawn(cfnLint); // after the consumers: it lints their templates too
+interop.spawn(latestCdk);
 
 project.synth();

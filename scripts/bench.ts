@@ -1,5 +1,5 @@
-// `npm run bench`: this library against the architecture it replaces (../shared/baselines/
-// seed-architecture, built here in a temporary folder from the npm registry), side by side in one
+// `npm run bench`: this library against the architecture it replaces (bench/seed-architecture,
+// built here in a temporary folder from the npm registry), side by side in one
 // run on one machine. Prints a table and writes it as JSON to bench-results/latest.json.
 import { spawnSync } from 'child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
@@ -11,7 +11,8 @@ import { references } from './template-references';
 import { harness, synth } from '../test/handlers/harness';
 
 const ROOT = resolve(__dirname, '..');
-const BASELINE_SOURCE = process.env.BASELINE_DIR ?? resolve(ROOT, '..', 'shared', 'baselines', 'seed-architecture');
+// A copy of the baseline lives in the repository (bench/seed-architecture), so that the benchmark needs nothing outside it.
+const BASELINE_SOURCE = process.env.BASELINE_DIR ?? resolve(ROOT, 'bench', 'seed-architecture');
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const SCALES = (process.env.BENCH_SCALES ?? '10,100,1000,10000').split(',').map(Number);
 const INVITES = (process.env.BENCH_INVITES ?? '1000,10000,100000').split(',').map(Number);

@@ -1,35 +1,66 @@
-// Checks the Python side offline after `package:python`: the generated sources compile, and every
-// name the README's Python examples import from cdk_private_workforce is in the generated package.
+// Every example jsii-rosetta translated (the docstring @examples, which go into the Python
+// package's docstrings, and the README's) must be valid Python: `compile()` over each translation
+// in the tablet that `jsii-rosetta extract --strict` wrote. The README's examples are also run, in
+// consumers/python/readme_snippets.py.
 import { execFileSync } from 'child_process';
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
 const ROOT = join(__dirname, '..');
-const SOURCES = join(ROOT, 'dist', 'pacmak', 'python', 'src');
 
-function main(): void {
-  execFileSync('/usr/bin/python3', ['-m', 'compileall', '-q', SOURCES], { stdio: 'inherit' });
-  const init = readFileSync(join(SOURCES, 'cdk_private_workforce', '__init__.py'), 'utf-8');
-  const all = /__all__ = \[([\s\S]*?)\]/.exec(init);
-  if (!all) {
-    throw new Error('The generated package has no __all__.');
-  }
-  const exported = new Set([...all[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]));
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf-8');
-  const missing: string[] = [];
-  for (const block of readme.matchAll(/```python\n([\s\S]*?)```/g)) {
-    for (const line of block[1].matchAll(/^from cdk_private_workforce import (.+)$/gm)) {
-      for (const name of line[1].split(',').map((n) => n.trim())) {
-        if (!exported.has(name)) {
-          missing.push(name);
-        }
-      }
-    }
-  }
-  if (missing.length > 0) {
-    throw new Error(`The README's Python examples import names the generated package lacks: ${[...new Set(missing)].join(', ')}`);
-  }
-  console.log(`Python: generated sources compile; the README's examples import ${exported.size > 0 ? 'only exported names' : 'nothing'}.`);
+/** One translated example: where it comes from, and its Python. */
+export interface PythonExample {
+  readonly where: string;
+  readonly source: string;
 }
 
-main();
+interface Tablet {
+  snippets: Record<string, { translations: Record<string, { source: string }>; location?: { api?: any; field?: any } }>;
+}
+
+/** The Python translation of every example in a tablet; throws if one has none. */
+export function pythonExamples(tablet: Tablet): PythonExample[] {
+  return Object.values(tablet.snippets).map((snippet) => {
+    const api = snippet.location?.api ?? {};
+    const where = api.api === 'moduleReadme' ? 'README' : `${api.fqn}${api.memberName ? `.${api.memberName}` : ''} (${api.api})`;
+    const python = snippet.translations.python;
+    if (python === undefined) {
+      throw new Error(`${where}: no Python translation in the tablet`);
+    }
+    return { where, source: python.source };
+  });
+}
+
+/** The examples whose Python does not compile, with Python's error. */
+export function uncompilable(examples: PythonExample[], python = process.env.PYTHON ?? 'python3'): { where: string; error: string }[] {
+  const program = [
+    'import json, sys',
+    'failures = []',
+    'for example in json.load(sys.stdin):',
+    '    try:',
+    '        compile(example["source"], example["where"], "exec")',
+    '    except SyntaxError as e:',
+    '        failures.append({"where": example["where"], "error": f"line {e.lineno}: {e.msg}: {(e.text or \'\').strip()}"})',
+    'print(json.dumps(failures))',
+  ].join('\n');
+  return JSON.parse(execFileSync(python, ['-c', program], { input: JSON.stringify(examples), encoding: 'utf-8' }));
+}
+
+function main(): void {
+  const tablet: Tablet = JSON.parse(readFileSync(join(ROOT, '.jsii.tabl.json'), 'utf-8'));
+  const examples = pythonExamples(tablet);
+  const failures = uncompilable(examples);
+  for (const failure of failures) {
+    console.error(`${failure.where}: its Python translation does not compile: ${failure.error}`);
+  }
+  if (failures.length > 0) {
+    process.exit(1);
+  }
+  const docstrings = examples.filter((e) => e.where !== 'README').length;
+  console.log(`check-python: the Python translations of ${examples.length} examples compile ` +
+    `(${docstrings} docstring @examples, ${examples.length - docstrings} README examples).`);
+}
+
+if (require.main === module) {
+  main();
+}

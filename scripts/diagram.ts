@@ -47,7 +47,7 @@ export function renderDiagram(): string {
       counts.set(r.cfnResourceType, (counts.get(r.cfnResourceType) ?? 0) + 1);
     }
     for (const r of members) {
-      const type = r.cfnResourceType.replace(/^AWS::/, '').replace(/^Custom::PrivateWorkforce/, 'Custom::');
+      const type = r.cfnResourceType.replace(/^AWS::/, '');
       if (isKey(r.cfnResourceType) || counts.get(r.cfnResourceType) === 1) {
         lines.push(`    ${safe(idOf(r))}["${type}"]`);
       } else if (members.find((m) => m.cfnResourceType === r.cfnResourceType) === r) {

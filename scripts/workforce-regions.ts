@@ -1,12 +1,12 @@
 // Writes src/private/workforce-regions.ts: the Regions where AWS::SageMaker::Workforce exists, from
 // AWS's own data. The CloudFormation registry's per-Region provider lists (cfn-lint's copy, pinned
 // in requirements-dev.txt) decide; for a Region they have no list for, AWS's offline validator
-// (@aws/cloudformation-validate) is asked. Run: ts-node -P scripts/tsconfig.json scripts/workforce-regions.ts
+// (@aws/cloudformation-validate) is asked. The Regions are those of botocore's endpoint data. Run: ts-node -P scripts/tsconfig.json scripts/workforce-regions.ts
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { RegoEngine, TemplateFile } from '@aws/cloudformation-validate';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { botocoreDataDir } from '../test/fakes/api-model';
 import { cfnLintSchemas } from '../test/fakes/registry';
 
 const TYPE = 'AWS::SageMaker::Workforce';
@@ -20,7 +20,10 @@ export function workforceRegions(): { regions: string[]; covered: string[]; sour
     registry.set(file.replace(/\.json$/, ''), TYPE in JSON.parse(readFileSync(join(dir, file), 'utf-8')));
   }
   const validator = new Map<string, boolean>();
-  for (const region of RegionInfo.regions.map((r) => r.name).filter((r) => !registry.has(r))) {
+  // Every Region AWS's endpoint data (botocore's endpoints.json, pinned) knows, whatever aws-cdk-lib's version knows.
+  const endpoints = JSON.parse(readFileSync(join(botocoreDataDir(), 'endpoints.json'), 'utf-8')) as { partitions: Array<{ regions: Record<string, unknown> }> };
+  const known = endpoints.partitions.flatMap((p) => Object.keys(p.regions)).sort();
+  for (const region of known.filter((r) => !registry.has(r))) {
     validator.set(region, validatorAccepts(region));
   }
   const all = new Map([...registry, ...validator]);

@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, CustomResource, Duration } from 'aws-cdk-lib';
+import { Annotations, CfnResource, CustomResource, Duration, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -156,15 +156,19 @@ export class CallbackReconciler extends Construct {
     });
     this.resource.node.addDependency(provider.role);
 
-    const grants = provider.grantsFor(this.resource);
+    // The policy is per pool: a reconciler moved to another pool keeps the old pool's permissions
+    // until the Delete of its old physical id (which restores that pool's invitation) is done.
+    const poolKey = `${props.userPool.node.addr}/${Token.isUnresolved(props.userPool.userPoolId) ? '' : props.userPool.userPoolId}`;
+    const grants = provider.grantsFor(this.resource, poolKey);
     grants.userPool(props.userPool, [
       'DescribeUserPoolClient',
       'UpdateUserPoolClient',
-      ...(updatesPool ? ['DescribeUserPool', 'UpdateUserPool'] : []),
+      // On an existing pool also without managing the invitation now: a reconciler that managed it
+      // in an earlier deploy puts the owner's back when that old physical id is deleted.
+      ...(updatesPool || !isPoolOfApp(props.userPool, this) ? ['DescribeUserPool', 'UpdateUserPool'] : []),
     ]);
-    if (protect || restoreInvitation) {
-      grants.ownStack(restoreInvitation);
-    }
+    // Its Delete events are told apart by the stack's status and resources, whatever it manages now.
+    grants.ownStack(true);
     if (updatesPool && props.smsRole) {
       grants.add(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [props.smsRole.roleArn] }));
     }

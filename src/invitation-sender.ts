@@ -28,6 +28,10 @@ const DEFAULT_SENDER_DAILY_EMAILS = 50;
 const WORK_SECONDS_PER_DEPLOY = 3_000;
 /** User updates (group membership, removals) per second: the handler's pace under the UserUpdate quota. */
 const USER_UPDATES_PER_SECOND = 20;
+/** Share of requests a deploy can expect to be throttled: each throttled attempt counts against the pace too. */
+const THROTTLING_ALLOWANCE = 0.3;
+/** The pool's group of the workers the sender disabled: it enables again only those. */
+export const DISABLED_BY_SENDER_GROUP = 'cdk-private-workforce-disabled';
 /** Marks senders, so that copies of the library in one app find each other. */
 const SENDER_MARKER = Symbol.for('cdk-private-workforce.InvitationSender');
 
@@ -135,6 +139,8 @@ export class InvitationSender extends Construct {
 
   /** The workers by lower-case user name, across every list (the handler merges lists the same way). */
   private readonly workers = new Map<string, WorkerRecord>();
+  /** Lower-case user names by lower-case email, across every list. */
+  private readonly emails = new Map<string, string>();
   /** Every list's workers, with their group, in the order they were added. */
   private readonly lists: WorkerRecord[][] = [];
   private readonly managedGroups = new Set<string>();
@@ -147,6 +153,7 @@ export class InvitationSender extends Construct {
   /** Whether a list came from a file: files travel as an asset whatever their size. */
   private fromFile = false;
   private finalized = false;
+  private readonly removeOnStackDelete: boolean;
 
   constructor(scope: Construct, id: string, props: InvitationSenderProps) {
     super(scope, id);
@@ -172,6 +179,10 @@ export class InvitationSender extends Construct {
       throw new Error('`removeWorkersOnStackDelete: true` needs `removedWorkers` WorkerRemovalPolicy.DISABLE or WorkerRemovalPolicy.DELETE, ' +
         `got: ${received(removedWorkers)}.`);
     }
+    if (props.emailAsUsername && isPoolOfApp(props.userPool, this) && !signsInWithEmail(props.userPool)) {
+      throw new Error('`emailAsUsername: true` needs a user pool that signs in with the email as user name (UsernameAttributes email); ' +
+        `${props.userPool.node.path} signs in with user names (as the library's pools do, with the email as an alias): leave emailAsUsername off.`);
+    }
     Object.defineProperty(this, SENDER_MARKER, { value: authoritative });
     this.emailAsUsername = props.emailAsUsername ?? false;
     this.userPool = props.userPool;
@@ -185,6 +196,7 @@ export class InvitationSender extends Construct {
       ManagedGroups: Lazy.list({ produce: () => [...this.managedGroups].sort() }, { omitEmpty: true }),
       RemovedWorkers: removedWorkers,
       RemoveOnStackDelete: props.removeWorkersOnStackDelete ? 'true' : undefined,
+      DisabledGroup: removedWorkers === WorkerRemovalPolicy.DISABLE ? DISABLED_BY_SENDER_GROUP : undefined,
       AllowLargeRemovals: props.allowLargeRemovals ? 'true' : undefined,
       PoolOwned: isPoolOfApp(props.userPool, this) ? 'true' : undefined,
       AdoptExistingUsers: props.adoptExistingUsers ? 'true' : undefined,
@@ -213,6 +225,17 @@ export class InvitationSender extends Construct {
     ]);
     this.grants.ownStack();
     this.grants.invokeSelf();
+    let disabledGroup: cognito.CfnUserPoolGroup | undefined;
+    if (removedWorkers === WorkerRemovalPolicy.DISABLE) {
+      disabledGroup = new cognito.CfnUserPoolGroup(this, 'DisabledWorkers', {
+        userPoolId: props.userPool.userPoolId,
+        groupName: DISABLED_BY_SENDER_GROUP,
+        description: 'Workers the InvitationSender disabled because they left its list; it enables only these again when they are listed again.',
+      });
+      this.resource.node.addDependency(disabledGroup);
+      this.grants.userPool(props.userPool, ['ListUsersInGroup', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup']);
+    }
+    this.removeOnStackDelete = props.removeWorkersOnStackDelete ?? false;
 
     // The list is final once the app is built: then it goes inline or as one asset, and is checked.
     Aspects.of(this).add({ visit: (node) => (node === this ? this.finalize() : undefined) });
@@ -265,7 +288,14 @@ export class InvitationSender extends Construct {
       if (seen !== undefined && seen.email.toLowerCase() !== record.email.toLowerCase()) {
         throw new Error(`Worker ${record.username} is added twice with different emails (${seen.email}, ${record.email}).`);
       }
+      // Across every list of the sender: one email, one worker (Cognito refuses a second user with it).
+      const other = this.emails.get(record.email.toLowerCase());
+      if (other !== undefined && other !== key) {
+        throw new Error(`${record.email} is listed under two user names (${this.workers.get(other)!.username}, ${record.username}) ` +
+          'in the lists of this sender; give each worker one user name.');
+      }
       this.workers.set(key, record);
+      this.emails.set(record.email.toLowerCase(), key);
     }
     this.lists.push(records.map((r) => (group ? { ...r, groups: [group] } : r)));
     this.fromFile ||= workers._alwaysAsset;
@@ -279,12 +309,18 @@ export class InvitationSender extends Construct {
     this.finalized = true;
     const records = this.lists.flat();
     const memberships = records.filter((r) => r.groups).length;
+    // The hour's work, with room for throttling: each throttled attempt counts against the pace too.
+    const budget = WORK_SECONDS_PER_DEPLOY * (1 - THROTTLING_ALLOWANCE);
     const seconds = this.workers.size / this.rate + memberships / USER_UPDATES_PER_SECOND;
-    if (seconds > WORK_SECONDS_PER_DEPLOY) {
-      const invitable = Math.floor((WORK_SECONDS_PER_DEPLOY - memberships / USER_UPDATES_PER_SECOND) * this.rate);
+    if (seconds > budget) {
+      const invitable = Math.floor((budget - memberships / USER_UPDATES_PER_SECOND) * this.rate);
       throw new Error(`${this.node.path}: ${this.workers.size} workers${memberships ? ` and ${memberships} work-team memberships` : ''} do not fit in one deploy: ` +
         `CloudFormation waits an hour at most, which is about ${Math.max(0, invitable)} invitations at ${this.rate} per second` +
-        `${memberships ? ' with these memberships' : ''}. Deploy the list in parts, across deploys.`);
+        `${memberships ? ' with these memberships' : ''}, with room for throttling. Deploy the list in parts, across deploys.`);
+    }
+    if (this.removeOnStackDelete && this.workers.size / USER_UPDATES_PER_SECOND > budget) {
+      throw new Error(`${this.node.path}: removing ${this.workers.size} workers when the stack is deleted does not fit in the hour CloudFormation waits ` +
+        `(about ${Math.floor(budget * USER_UPDATES_PER_SECOND)} at ${USER_UPDATES_PER_SECOND} per second); set \`removeWorkersOnStackDelete: false\`.`);
     }
     if (this.sendsEmails && this.workers.size > DEFAULT_SENDER_DAILY_EMAILS && usesDefaultEmailSender(this.userPool)) {
       Annotations.of(this).addWarningV2('cdk-private-workforce:defaultEmailSenderLimit',
@@ -314,6 +350,12 @@ export class InvitationSender extends Construct {
 /** The authoritative senders of an app. */
 function authoritativeSenders(root: IConstruct): InvitationSender[] {
   return root.node.findAll().filter((c): c is InvitationSender => (c as unknown as Record<symbol, boolean>)[SENDER_MARKER] === true);
+}
+
+/** True when a pool the app defines signs in with the email as user name. */
+function signsInWithEmail(userPool: cognito.IUserPool): boolean {
+  const cfn = userPool.node.defaultChild as cognito.CfnUserPool | undefined;
+  return Array.isArray(cfn?.usernameAttributes) && cfn!.usernameAttributes.includes('email');
 }
 
 /** True when a pool the app defines sends email with Cognito's default sender. */

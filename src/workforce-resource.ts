@@ -8,7 +8,9 @@ import { IpAddressType } from './ip-address-type';
 import { acknowledgeNagFinding } from './private/nag';
 import { WORKFORCE_RESOURCE_TYPES } from './private/prop-specs';
 import { checkPropTypes } from './private/prop-types';
-import { deriveWorkforceName, validateOidcConfig, validateWorkforceRegion, validateWorkforceSettings } from './private/workforce-validation';
+import {
+  deriveWorkforceName, validateOidcConfig, validateOneWorkforcePerRegion, validateWorkforceRegion, validateWorkforceSettings,
+} from './private/workforce-validation';
 
 /**
  * A VPC that workers reach the labeling portal through (Ground Truth creates a VPC endpoint in it).
@@ -232,6 +234,7 @@ export class WorkforceResource extends Resource implements IWorkforce, ITaggable
     checkPropTypes(props, WORKFORCE_RESOURCE_TYPES); // first: untyped callers get a clear error, not a TypeError
 
     validateWorkforceRegion(this);
+    validateOneWorkforcePerRegion(this);
     validateWorkforceSettings(props);
     if (!!props.cognitoConfig === !!props.oidcConfig) {
       throw new Error('Exactly one of `cognitoConfig` and `oidcConfig` is required, got ' +

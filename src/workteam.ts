@@ -116,9 +116,11 @@ export class Workteam extends Resource {
     if (props.notificationTopic && props.createNotificationTopic) {
       throw new Error('`notificationTopic` and `createNotificationTopic: true` cannot be combined: give a topic or let the work team create one.');
     }
-    const others = countWorkteams(this.node.root);
+    const others = countWorkteams(this.node.root, this);
     if (others > MAX_WORKTEAMS) {
-      throw new Error(`A private workforce can have at most ${MAX_WORKTEAMS} work teams per account and Region; this app defines ${others} (${this.node.path}).`);
+      const stack = Stack.of(this);
+      throw new Error(`A private workforce can have at most ${MAX_WORKTEAMS} work teams per account and Region; this app defines ${others} ` +
+        `in ${Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region) ? `the stack ${stack.node.path}` : `${stack.account} ${stack.region}`} (${this.node.path}).`);
     }
 
     const workteamName = props.workteamName ?? derivedName(this, WORKTEAM_NAME_PATTERN, 'workteamName');
@@ -191,7 +193,12 @@ export class Workteam extends Resource {
   }
 }
 
-/** The work teams of an app. */
-function countWorkteams(root: IConstruct): number {
-  return root.node.findAll().filter((c) => (c as unknown as Record<symbol, boolean>)[WORKTEAM_MARKER]).length;
+/** The work teams of an app in the same account and Region as `team` (the same stack when either is a token). */
+function countWorkteams(root: IConstruct, team: IConstruct): number {
+  const where = (c: IConstruct) => {
+    const stack = Stack.of(c);
+    return Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region) ? stack.node.path : `${stack.account}/${stack.region}`;
+  };
+  const here = where(team);
+  return root.node.findAll().filter((c) => (c as unknown as Record<symbol, boolean>)[WORKTEAM_MARKER] && where(c) === here).length;
 }

@@ -64,7 +64,8 @@ describe('CallbackReconciler', () => {
         Effect: 'Allow',
         Resource: { 'Fn::GetAtt': [pool, 'Arn'] },
       },
-      { Action: 'cloudformation:DescribeStacks', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
+      // Its own stack's status, resources and template: what tells its Delete events apart.
+      { Action: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources', 'cloudformation:GetTemplate'], Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
     ]);
   });
 

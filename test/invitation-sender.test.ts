@@ -113,8 +113,8 @@ describe('InvitationSender in a PrivateWorkforce', () => {
 
   test('a list too long for one deploy is refused at synth, naming its size and the limit', () => {
     expect(() => synthWorkforce({ workers: Workers.fromFile(csvOf(150_000)), sendInvitationEmails: false })).toThrow(
-      'Workforce/InvitationSender: 150000 workers do not fit in one deploy: CloudFormation waits an hour at most, which is about 144000 invitations ' +
-      'at 48 per second. Deploy the list in parts, across deploys.');
+      'TestStack/Workforce/InvitationSender: 150000 workers do not fit in one deploy: CloudFormation waits an hour at most, which is about 100800 invitations ' +
+      'at 48 per second, with room for throttling. Deploy the list in parts, across deploys.');
     expect(() => synthWorkforce({ workers: Workers.fromFile(csvOf(100_000)), sendInvitationEmails: false })).not.toThrow();
   });
 

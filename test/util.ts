@@ -4,6 +4,7 @@ import { join } from 'path';
 import { RegoEngine, TemplateFile } from '@aws/cloudformation-validate';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { recordTemplate } from './record-template';
 
 /** The account and Region every test stack uses. */
 export const TEST_ENV = { account: '123456789012', region: 'us-east-1' };
@@ -47,7 +48,9 @@ export function validatorErrors(template: unknown): Diagnostic[] {
 
 /** The template of a stack. */
 export function templateOf(stack: Stack): Template {
-  return Template.fromStack(stack);
+  const template = Template.fromStack(stack);
+  recordTemplate(template.toJSON()); // for cfn-lint, after the tests
+  return template;
 }
 
 /** The one resource of a type in a template, with its logical id. */

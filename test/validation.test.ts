@@ -115,7 +115,7 @@ const privateWorkforceCases: Array<[string, PropsOf, string]> = [
     '`customDomain.certificate` must be an ACM certificate in us-east-1 (Cognito serves custom domains through CloudFront), got one in eu-west-1: ' +
     '"arn:aws:acm:eu-west-1:123456789012:certificate/abc".'],
   ['a country code that is not ISO alpha-2', () => ({ webAcl: { allowedCountryCodes: ['DEU'] } }),
-    '`webAcl.allowedCountryCodes` must be ISO 3166 alpha-2 country codes such as "DE" (pattern ^[A-Z]{2}$), got: "DEU".'],
+    '`webAcl.allowedCountryCodes` must contain ISO 3166-1 alpha-2 country codes that WAF knows, such as "DE" or "GB", got: "DEU".'],
   ['an extra WAF rule on a priority the library uses', () => ({ webAcl: { extraRules: [rule('Mine', 2)] } }),
     '`webAcl.extraRules`: rule "Mine" has priority 2, which the library\'s rules use (0, 1, 2, 3, 4); use 5 or more.'],
   ['two extra WAF rules with one priority', () => ({ webAcl: { extraRules: [rule('A', 7), rule('B', 7)] } }),

@@ -102,6 +102,6 @@ describe('PrivateWorkforce.addWorkteam', () => {
       workforce.addWorkteam(`Team${i}`, { description: 'd', workteamName: `team-${i}` });
     }
     expect(() => workforce.addWorkteam('Team25', { description: 'd' })).toThrow(new Error(
-      'A private workforce can have at most 25 work teams per account and Region; this app defines 26 (TestStack/Workforce/Team25).'));
+      'A private workforce can have at most 25 work teams per account and Region; this app defines 26 in 123456789012 us-east-1 (TestStack/Workforce/Team25).'));
   });
 });

@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'zlib';
-import { DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { GetTemplateCommand, ListStackResourcesCommand, StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import {
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
@@ -60,13 +60,23 @@ export async function reconcileCallback(
       : undefined;
     if (invitation || props.DeletionProtection === 'ACTIVE') {
       // The same pool and client as before: the invitation kept for restoring is the one kept then.
-      const kept = event.RequestType === 'Update' && event.PhysicalResourceId.startsWith(ownId) ? event.PhysicalResourceId : undefined;
+      const kept = event.RequestType === 'Update' && event.PhysicalResourceId.startsWith(`${ownId}${KEPT}`) ? event.PhysicalResourceId : undefined;
       // A reconciler renamed or moved in the stack hands its kept invitation on: the pool has ours by now.
-      const inherited = props.RestoreInvitation === 'true' && !kept ? await keptByOtherReconciler(event.StackId, event.LogicalResourceId, props.UserPoolId, ctx) : undefined;
-      const previous = await reconcilePool(props, invitation, ctx);
-      if (props.RestoreInvitation === 'true') {
-        physicalResourceId = kept ?? withKeptInvitation(ownId, inherited ?? previous, props.UserPoolId);
-      }
+      const inherited = props.RestoreInvitation === 'true' && !kept
+        ? await keptByOtherReconciler(event.StackId, event.LogicalResourceId, props.UserPoolId, ctx)
+        : undefined;
+      // The physical id that keeps the owner's invitation is made (and its size checked) before
+      // anything is written: a failure then leaves the owner's invitation as it was.
+      await reconcilePool(props, invitation, ctx, (previous) => {
+        if (props.RestoreInvitation === 'true') {
+          physicalResourceId = kept ?? withKeptInvitation(ownId, inherited ?? previous, props.UserPoolId);
+        }
+      });
+    }
+    // Deletion protection the reconciler turned on, and is no longer asked to keep (removalPolicy
+    // DESTROY now): off, so that the stack can be deleted.
+    if (old?.DeletionProtection === 'ACTIVE' && props.DeletionProtection !== 'ACTIVE' && old.UserPoolId === props.UserPoolId) {
+      await updatePool(props.UserPoolId, ctx, () => ({ DeletionProtection: 'INACTIVE' }));
     }
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') {
@@ -92,7 +102,10 @@ async function onDelete(event: ResourceEvent<CallbackReconcilerProperties>, prop
   }
   const status = await ctx.stackStatus();
   try {
-    if (props.DeletionProtection === 'ACTIVE' && status === 'ROLLBACK_IN_PROGRESS') {
+    // A rollback deletes a pool the failed deploy created (RetainExceptOnCreate): the first
+    // deploy's, or an update's that added the workforce to the stack.
+    if (props.DeletionProtection === 'ACTIVE' && (status === 'ROLLBACK_IN_PROGRESS'
+      || (status === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' && await leavesWithRollback(event.StackId, props.UserPoolId, ctx)))) {
       await updatePool(props.UserPoolId, ctx, () => ({ DeletionProtection: 'INACTIVE' }));
       return;
     }
@@ -115,13 +128,29 @@ async function onDelete(event: ResourceEvent<CallbackReconcilerProperties>, prop
 
 /** True when the reconciler leaves the pool for good: the stack is deleted, or no other reconciler of it wires the pool. */
 async function departs(stackId: string, logicalId: string, userPoolId: string, status: string, ctx: HandlerContext): Promise<boolean> {
-  if (status === 'DELETE_IN_PROGRESS') {
-    return true;
+  if (status === 'DELETE_IN_PROGRESS' || status === 'ROLLBACK_IN_PROGRESS') {
+    return true; // the stack goes, or its first deploy is undone
   }
-  if (status !== 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS') {
-    return false; // rollbacks put back what was there
+  if (status !== 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' && status !== 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS') {
+    return false;
   }
+  // Removed, or created by a failed update: it leaves, unless another reconciler of the stack
+  // (the one it was renamed from or to) wires the same pool.
   return (await otherReconcilers(stackId, userPoolId, ctx)).every((r) => r.LogicalResourceId === logicalId);
+}
+
+/**
+ * True when the pool is not in the template the stack rolls back to: the failed update created it,
+ * and the rollback's cleanup deletes it.
+ */
+async function leavesWithRollback(stackId: string, userPoolId: string, ctx: HandlerContext): Promise<boolean> {
+  const pool = await stackResource(stackId, 'AWS::Cognito::UserPool', userPoolId, ctx);
+  if (!pool) {
+    return false;
+  }
+  const template = await ctx.call('GetTemplate', () => ctx.cloudFormation.send(new GetTemplateCommand({ StackName: stackId, TemplateStage: 'Original' })));
+  const resources = (JSON.parse(template.TemplateBody ?? '{}') as { Resources?: Record<string, unknown> }).Resources ?? {};
+  return !(pool.LogicalResourceId! in resources);
 }
 
 /** The invitation another reconciler of the same pool in the stack keeps (a renamed or moved one). */
@@ -133,12 +162,28 @@ async function keptByOtherReconciler(
   return other && keptInvitation(other.PhysicalResourceId!);
 }
 
-/** The stack's live reconcilers of a pool (DescribeStackResources on the handler's own stack). */
-async function otherReconcilers(stackId: string, userPoolId: string, ctx: HandlerContext) {
-  const described = await ctx.call('DescribeStackResources', () => ctx.cloudFormation.send(new DescribeStackResourcesCommand({ StackName: stackId })));
-  return (described.StackResources ?? []).filter((r) => r.ResourceType === CALLBACK_RECONCILER_RESOURCE_TYPE
+/** The stack's live reconcilers of a pool. */
+async function otherReconcilers(stackId: string, userPoolId: string, ctx: HandlerContext): Promise<StackResourceSummary[]> {
+  return (await stackResources(stackId, ctx)).filter((r) => r.ResourceType === CALLBACK_RECONCILER_RESOURCE_TYPE
     && r.PhysicalResourceId?.startsWith(`${userPoolId}/`)
     && !r.ResourceStatus?.startsWith('DELETE'));
+}
+
+/** The stack's resource of a type with a physical id, if any. */
+async function stackResource(stackId: string, type: string, physicalId: string, ctx: HandlerContext): Promise<StackResourceSummary | undefined> {
+  return (await stackResources(stackId, ctx)).find((r) => r.ResourceType === type && r.PhysicalResourceId === physicalId);
+}
+
+/** The resources of the handler's own stack (ListStackResources, every page). */
+async function stackResources(stackId: string, ctx: HandlerContext): Promise<StackResourceSummary[]> {
+  const found: StackResourceSummary[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ctx.call('ListStackResources', () => ctx.cloudFormation.send(new ListStackResourcesCommand({ StackName: stackId, NextToken: token })));
+    found.push(...page.StackResourceSummaries ?? []);
+    token = page.NextToken;
+  } while (token);
+  return found;
 }
 
 async function reconcileClient(
@@ -181,9 +226,11 @@ async function reconcilePool(
   props: CallbackReconcilerProperties,
   invitation: { EmailSubject: string; EmailMessage: string } | undefined,
   ctx: HandlerContext,
+  beforeWriting: (current: InvitationTemplate) => void,
 ): Promise<InvitationTemplate> {
   const pool = await describePool(props.UserPoolId, ctx);
   const current = pool.AdminCreateUserConfig?.InviteMessageTemplate ?? {};
+  beforeWriting(current);
   const invitationRight = !invitation || (current.EmailSubject === invitation.EmailSubject && current.EmailMessage === invitation.EmailMessage);
   const protectionRight = props.DeletionProtection !== 'ACTIVE' || pool.DeletionProtection === 'ACTIVE';
   if (invitationRight && protectionRight) {

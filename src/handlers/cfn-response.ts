@@ -22,6 +22,12 @@ export interface ResponderContext extends LambdaContextLike {
   readonly logStreamName?: string;
 }
 
+/** How the responder treats response URLs. */
+export interface ResponderOptions {
+  /** Accept http://127.0.0.1 and http://localhost response URLs (tests of the handler only). */
+  readonly allowLoopback?: boolean;
+}
+
 /** Sends a response document to CloudFormation's pre-signed URL. */
 export type ResponseSender = (url: string, body: string) => Promise<void>;
 
@@ -33,9 +39,10 @@ export type ResponseSender = (url: string, body: string) => Promise<void>;
 export function cloudFormationResponder(
   dispatch: (event: ResourceEvent<any>, context?: LambdaContextLike) => Promise<HandlerResponse<unknown>>,
   send: ResponseSender = putResponse,
+  options: ResponderOptions = {},
 ) {
   return async (event: CloudFormationEvent, context: ResponderContext): Promise<void> => {
-    if (!isCloudFormationResponseUrl(event.ResponseURL)) {
+    if (!isCloudFormationResponseUrl(event.ResponseURL, options.allowLoopback)) {
       // Not CloudFormation's: act on nothing, answer nobody.
       console.error(JSON.stringify({ marker: FAILURE_LOG_MARKER, error: 'refused an event whose ResponseURL is not a CloudFormation response URL', event: redacted(event) }));
       return;
@@ -72,9 +79,10 @@ export function cloudFormationResponder(
 
 /**
  * True for CloudFormation's pre-signed response URLs (https, on the
- * cloudformation-custom-resource-response-<region> S3 buckets), and for loopback http (local tests).
+ * cloudformation-custom-resource-response-<region> S3 buckets), and for loopback http only when a
+ * test asks for it.
  */
-export function isCloudFormationResponseUrl(url: unknown): boolean {
+export function isCloudFormationResponseUrl(url: unknown, allowLoopback = false): boolean {
   let target: URL;
   try {
     target = new URL(String(url));
@@ -82,7 +90,7 @@ export function isCloudFormationResponseUrl(url: unknown): boolean {
     return false;
   }
   if (target.protocol === 'http:') {
-    return target.hostname === '127.0.0.1' || target.hostname === 'localhost';
+    return allowLoopback && (target.hostname === '127.0.0.1' || target.hostname === 'localhost');
   }
   return target.protocol === 'https:'
     && /^cloudformation-custom-resource-response-[a-z0-9]+\.s3[.-]([a-z0-9-]+\.)*amazonaws\.com(\.cn)?$/.test(target.hostname);

@@ -92,7 +92,7 @@ async function onDelete(
   props: InvitationSenderProperties,
   action: RemovedWorkersAction,
   ctx: HandlerContext,
-  counts: { Removed: number },
+  counts: RunCounts,
 ): Promise<Omit<InvitationSenderData, 'Invited' | 'Removed' | 'Reenabled' | 'EmailsChanged' | 'Runs'>> {
   const none = { Workers: 0, AlreadyPresent: 0, MembershipChanges: 0 };
   if (action === 'RETAIN' || props.RemoveOnStackDelete !== 'true') {
@@ -106,7 +106,11 @@ async function onDelete(
   // The list decides who is removed: a list that cannot be read fails the Delete, loudly.
   const workers = await loadWorkers(props.WorkerSources ?? [], ctx);
   try {
-    counts.Removed = await removeUsers(props.UserPoolId, workers.map((w) => w.username), action, ctx);
+    // Only what is left to do, so that a continued Delete makes progress.
+    const existing = await listUsers(props.UserPoolId, ctx);
+    const left = workers.map((w) => existing.get(w.username.toLowerCase()))
+      .filter((u): u is PoolUser => u !== undefined && (action === 'DELETE' || u.enabled));
+    await removeUsers(props, left.map((u) => u.username), action, ctx, counts);
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') {
       throw error;
@@ -211,13 +215,19 @@ async function applyToExisting(
       'or set `adoptExistingUsers: true` to make the listed email theirs.');
   }
   const emails = new Map(emailChanges.map((w) => [w.username, w.email]));
-  counts.EmailsChanged = await updateUsers([...emails.keys()], ctx, (username) => ctx.cognito.send(new AdminUpdateUserAttributesCommand({
+  await updateUsers([...emails.keys()], ctx, (username) => ctx.cognito.send(new AdminUpdateUserAttributesCommand({
     UserPoolId: props.UserPoolId,
     Username: username,
     UserAttributes: [{ Name: 'email', Value: emails.get(username)! }, { Name: 'email_verified', Value: 'true' }],
-  })), 'AdminUpdateUserAttributes');
+  })), 'AdminUpdateUserAttributes', () => counts.EmailsChanged++);
 
   if (action === 'RETAIN') {
+    return;
+  }
+  // Only while the stack is in an operation: a late duplicate of an old event changes nobody.
+  const status = await ctx.stackStatus();
+  if (!/_IN_PROGRESS$/.test(status) || /CLEANUP|DELETE/.test(status)) {
+    ctx.log(`${event.RequestType} during ${status}: a stale event, nobody is removed or enabled`);
     return;
   }
   const wanted = new Set(workers.map((w) => w.username.toLowerCase()));
@@ -225,17 +235,23 @@ async function applyToExisting(
   const stale = [...existing.values()].filter((u) => !wanted.has(u.username.toLowerCase())
     && u.status !== 'EXTERNAL_PROVIDER'
     && !(action === 'DISABLE' && !u.enabled));
-  if (stale.length > 0 && stale.length * 2 > existing.size && props.AllowLargeRemovals !== 'true') {
+  // A rollback returns to a list that was deployed before: the guard would only leave the stack stuck.
+  if (stale.length > 0 && stale.length * 2 > existing.size && props.AllowLargeRemovals !== 'true' && status !== 'UPDATE_ROLLBACK_IN_PROGRESS') {
     throw new Error(`This deploy would ${action === 'DELETE' ? 'delete' : 'disable'} ${stale.length} of the ${existing.size} users of ${props.UserPoolId}, ` +
       'more than half. Refused: check the worker list, or set `allowLargeRemovals: true` for this deploy.');
   }
-  counts.Removed = await removeUsers(props.UserPoolId, stale.map((u) => u.username), action, ctx);
-  // Administrators keep the last word: only workers that were off the previous list (so the
-  // sender itself disabled them) are enabled again when they are listed.
-  const previous = await previouslyListed(event, ctx);
-  const disabled = workers.filter((w) => existing.get(w.username.toLowerCase())?.enabled === false && !previous.has(w.username.toLowerCase()));
-  counts.Reenabled = await updateUsers(disabled.map((w) => w.username), ctx, (username) =>
-    ctx.cognito.send(new AdminEnableUserCommand({ UserPoolId: props.UserPoolId, Username: username })), 'AdminEnableUser');
+  await removeUsers(props, stale.map((u) => u.username), action, ctx, counts);
+  if (action !== 'DISABLE' || !props.DisabledGroup) {
+    return;
+  }
+  // Administrators keep the last word: only workers the sender disabled itself (it keeps them in a
+  // group of the pool) are enabled again when they are listed again.
+  const disabledBySender = await groupMembers(props.UserPoolId, props.DisabledGroup, ctx);
+  const back = workers.filter((w) => existing.get(w.username.toLowerCase())?.enabled === false && disabledBySender.has(w.username.toLowerCase()));
+  await updateUsers(back.map((w) => w.username), ctx, async (username) => {
+    await ctx.cognito.send(new AdminEnableUserCommand({ UserPoolId: props.UserPoolId, Username: username }));
+    await ctx.cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: props.UserPoolId, GroupName: props.DisabledGroup, Username: username }));
+  }, 'AdminEnableUser', () => counts.Reenabled++);
 }
 
 /** A set of list indexes as a bitmap, base64: a few KB for a hundred thousand workers. */
@@ -266,8 +282,12 @@ async function continueInFreshInvocation(
   const serviceTimeoutMs = Number(event.ResourceProperties.ServiceTimeout ?? 3600) * 1000;
   const elapsed = ctx.clock.now() - progress.StartedAt;
   if (progress.Run >= MAX_RUNS || elapsed >= serviceTimeoutMs - 15 * 60_000) {
-    throw new Error(`The worker list did not fit in the ${serviceTimeoutMs / 1000} seconds CloudFormation waits (${progress.Run} invocations, ` +
-      `${Math.round(elapsed / 1000)} s). Deploy again to finish: workers already invited are kept and not invited again.`);
+    const spent = `${progress.Run} invocations, ${Math.round(elapsed / 1000)} s`;
+    throw new Error(event.RequestType === 'Delete'
+      ? `Removing the listed workers did not fit in the ${serviceTimeoutMs / 1000} seconds CloudFormation waits (${spent}). ` +
+        'Delete the stack again to go on: workers already removed stay removed.'
+      : `The worker list did not fit in the ${serviceTimeoutMs / 1000} seconds CloudFormation waits (${spent}). ` +
+        'Deploy again to finish: workers already invited are kept and not invited again.');
   }
   if (!ctx.functionArn) {
     throw new Error('The invocation\'s time limit came, and the handler does not know its own function to continue in.');
@@ -339,44 +359,73 @@ async function limitAdvice(worker: WorkerRecord, error: Error, ctx: HandlerConte
     : `${start}and deploy again: workers already invited are kept and not invited again.`;
 }
 
-/** Disables or deletes users; returns how many changed (users already gone do not count). */
-async function removeUsers(userPoolId: string, usernames: readonly string[], action: RemovedWorkersAction, ctx: HandlerContext): Promise<number> {
-  return updateUsers(usernames, ctx, (username) => action === 'DELETE'
-    ? ctx.cognito.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: username }))
-    : ctx.cognito.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: username })),
-  action === 'DELETE' ? 'AdminDeleteUser' : 'AdminDisableUser');
+/**
+ * Disables (keeping them in the pool's disabled-by-sender group, when it has one) or deletes users;
+ * counts each change as it is made (users already gone do not count).
+ */
+async function removeUsers(
+  props: InvitationSenderProperties, usernames: readonly string[], action: RemovedWorkersAction, ctx: HandlerContext, counts: RunCounts,
+): Promise<void> {
+  const pool = props.UserPoolId;
+  await updateUsers(usernames, ctx, async (username) => {
+    if (action === 'DELETE') {
+      await ctx.cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool, Username: username }));
+      return;
+    }
+    if (props.DisabledGroup) {
+      await ctx.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool, GroupName: props.DisabledGroup, Username: username }));
+    }
+    await ctx.cognito.send(new AdminDisableUserCommand({ UserPoolId: pool, Username: username }));
+  }, action === 'DELETE' ? 'AdminDeleteUser' : 'AdminDisableUser', () => counts.Removed++);
 }
 
 /**
- * Runs one user-update call per user within the UserUpdate quota; a user that is gone counts as
- * done. A pool that is gone stops everything (ResourceNotFoundException is rethrown).
+ * Runs one user-update step per user within the UserUpdate quota; a user that is gone counts as
+ * done. A pool that is gone stops everything (ResourceNotFoundException is rethrown). Returns how
+ * many users changed, and tells `changed` of each as it happens.
  */
 async function updateUsers(
   usernames: readonly string[],
   ctx: HandlerContext,
   send: (username: string) => Promise<unknown>,
   what: string,
+  changed: () => void = () => undefined,
 ): Promise<number> {
   const limiter = new RateLimiter(ctx.clock, USER_UPDATE_RATE);
-  let changed = 0;
+  let count = 0;
   await forEachConcurrent(usernames, 4, async (username) => {
     try {
       await ctx.call(`${what} ${username}`, async () => {
         await limiter.acquire();
         return send(username);
       });
-      changed++;
+      count++;
+      changed();
     } catch (error) {
       if ((error as Error).name !== 'UserNotFoundException') {
         throw error;
       }
     }
   });
-  return changed;
+  return count;
 }
 
 /** Makes the members of `group` exactly the workers that list it. Returns the changes made. */
 async function syncGroup(userPoolId: string, group: string, workers: readonly WorkerRecord[], ctx: HandlerContext): Promise<number> {
+  const members = await groupMembers(userPoolId, group, ctx);
+  const wanted = workers.filter((w) => w.groups?.includes(group));
+  const wantedNames = new Set(wanted.map((w) => w.username.toLowerCase()));
+  const toAdd = wanted.filter((w) => !members.has(w.username.toLowerCase())).map((w) => w.username);
+  const toRemove = [...members.entries()].filter(([key]) => !wantedNames.has(key)).map(([, username]) => username);
+  const added = await updateUsers(toAdd, ctx, (username) =>
+    ctx.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, GroupName: group, Username: username })), `AdminAddUserToGroup ${group}`);
+  const removed = await updateUsers(toRemove, ctx, (username) =>
+    ctx.cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, GroupName: group, Username: username })), `AdminRemoveUserFromGroup ${group}`);
+  return added + removed;
+}
+
+/** The members of a group: user names by lower-case user name. */
+async function groupMembers(userPoolId: string, group: string, ctx: HandlerContext): Promise<Map<string, string>> {
   const members = new Map<string, string>();
   let token: string | undefined;
   do {
@@ -387,16 +436,7 @@ async function syncGroup(userPoolId: string, group: string, workers: readonly Wo
     }
     token = page.NextToken;
   } while (token);
-
-  const wanted = workers.filter((w) => w.groups?.includes(group));
-  const wantedNames = new Set(wanted.map((w) => w.username.toLowerCase()));
-  const toAdd = wanted.filter((w) => !members.has(w.username.toLowerCase())).map((w) => w.username);
-  const toRemove = [...members.entries()].filter(([key]) => !wantedNames.has(key)).map(([, username]) => username);
-  const added = await updateUsers(toAdd, ctx, (username) =>
-    ctx.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, GroupName: group, Username: username })), `AdminAddUserToGroup ${group}`);
-  const removed = await updateUsers(toRemove, ctx, (username) =>
-    ctx.cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, GroupName: group, Username: username })), `AdminRemoveUserFromGroup ${group}`);
-  return added + removed;
+  return members;
 }
 
 /** The pool's users by lower-case user name, with their email (one ListUsers page holds 60). */
@@ -417,26 +457,6 @@ async function listUsers(userPoolId: string, ctx: HandlerContext): Promise<Map<s
     token = page.PaginationToken;
   } while (token);
   return users;
-}
-
-/**
- * The user names of the previous list (an Update's old properties), lower-case. None on a Create,
- * or when the old list cannot be read: then nobody disabled is enabled again.
- */
-async function previouslyListed(event: ResourceEvent<InvitationSenderProperties>, ctx: HandlerContext): Promise<Set<string>> {
-  if (event.RequestType !== 'Update') {
-    return new Set();
-  }
-  try {
-    return new Set((await loadWorkers(event.OldResourceProperties.WorkerSources ?? [], ctx)).map((w) => w.username.toLowerCase()));
-  } catch (error) {
-    if (error instanceof DeadlineReached) {
-      throw error;
-    }
-    ctx.log(`the previous worker list cannot be read (${(error as Error).name}); no disabled worker is enabled again`);
-    // Without the previous list, treat every listed worker as listed before: nobody is re-enabled.
-    return new Set((await loadWorkers(event.ResourceProperties.WorkerSources ?? [], ctx)).map((w) => w.username.toLowerCase()));
-  }
 }
 
 /** The removal policy the sender was given; an unknown one is refused, never taken for another. */

@@ -7,7 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { cloudFormationResponder } from './cfn-response';
 import { systemClock } from './clock';
 import { createHandler } from './dispatch';
-import { OWN_STACK_ID_ENV } from './types';
+import { LOCAL_RESPONSES_ENV, OWN_STACK_ID_ENV } from './types';
 
 // Retries are ours (backoff with jitter, bounded by the Lambda deadline), so the SDK makes one attempt.
 export const handler = cloudFormationResponder(createHandler({
@@ -17,4 +17,8 @@ export const handler = cloudFormationResponder(createHandler({
   lambda: new LambdaClient({ maxAttempts: 1 }),
   ownStackId: process.env[OWN_STACK_ID_ENV],
   clock: systemClock,
-}));
+}), undefined, {
+  // Only the tests of the bundle set this (they play CloudFormation on loopback); the function's
+  // environment never has it.
+  allowLoopback: process.env[LOCAL_RESPONSES_ENV] === 'true',
+});

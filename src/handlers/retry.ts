@@ -14,8 +14,8 @@ const RETRYABLE_ERRORS = new Set([
 
 /** No request starts past the invocation's deadline: the work goes on in a fresh invocation, or fails. */
 export class DeadlineReached extends Error {
-  constructor(what: string) {
-    super(`${what}: not started, the invocation's time limit is near.`);
+  constructor(what: string, message = `${what}: not started, the invocation's time limit is near.`) {
+    super(message);
     this.name = 'DeadlineReached';
   }
 }
@@ -67,8 +67,9 @@ export async function withRetry<T>(what: string, fn: () => Promise<T>, options: 
       }
       const delay = Math.floor(random() * Math.min(max, base * 2 ** attempt));
       if (options.clock.now() + delay >= options.deadline) {
-        throw new Error(`${what}: still throttled or failing after ${attempt + 1} attempts when the time limit came ` +
-          `(${(error as Error).name}: ${(error as Error).message}). Deploy again to finish; completed work is kept.`);
+        // The time limit cut the retries short: work that can go on in a fresh invocation does.
+        throw new DeadlineReached(what, `${what}: still throttled or failing after ${attempt + 1} attempts when the invocation's time limit came ` +
+          `(${(error as Error).name}: ${(error as Error).message}).`);
       }
       options.onRetry?.(error);
       await options.clock.sleep(delay);

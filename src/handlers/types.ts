@@ -4,6 +4,9 @@
 /** The handler function's environment variable with its stack's id: it serves no other stack. */
 export const OWN_STACK_ID_ENV = 'CDK_PRIVATE_WORKFORCE_STACK_ID';
 
+/** Set to 'true' by tests of the bundled handler only: it may then answer on loopback http. */
+export const LOCAL_RESPONSES_ENV = 'CDK_PRIVATE_WORKFORCE_TEST_LOCAL_RESPONSES';
+
 /** `ResourceType` of a CallbackReconciler; a public contract (renaming it replaces resources). */
 export const CALLBACK_RECONCILER_RESOURCE_TYPE = 'Custom::PrivateWorkforceCallbackReconciler';
 /** `ResourceType` of an InvitationSender; a public contract (renaming it replaces resources). */
@@ -79,6 +82,11 @@ export interface InvitationSenderProperties {
   readonly RemoveOnStackDelete?: string;
   /** 'true' when one deploy may remove more than half of the pool's users. */
   readonly AllowLargeRemovals?: string;
+  /**
+   * The group of the pool the sender keeps the workers it disabled in (DISABLE only): it enables
+   * again only those, never an account an administrator disabled.
+   */
+  readonly DisabledGroup?: string;
   /** 'true' when the pool is created by the same app: the list decides emails too. */
   readonly PoolOwned?: string;
   /** 'true' when a user of an existing pool with a listed name but another email may be taken over. */

@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { SSM_PARAMETER_NAME_MAX } from './aws-limits';
 import { checkHttpsUrl, checkPattern, isKnown, received } from './validation';
 import { validateWebAclProps } from './web-acl-validation';
 import type { CognitoBackboneOptions } from '../cognito-backbone';
@@ -9,6 +10,10 @@ const DOMAIN_PREFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const RESERVED_PREFIX_WORDS = ['aws', 'amazon', 'cognito'];
 const HOSTNAME_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const PARAMETER_PATH_PATTERN = /^(\/[a-zA-Z0-9_.-]+)+$/;
+/** SSM: at most 15 levels of hierarchy in a parameter name (ssm ug sysman-paramstore-hierarchies). */
+const PARAMETER_LEVELS_MAX = 15;
+/** The longest name the backbone and PrivateWorkforce record under the path. */
+const PARAMETER_SUFFIX_MAX = '/user-pool-client-id'.length;
 
 /**
  * Validates backbone settings; runs before any construct is created.
@@ -27,6 +32,17 @@ export function validateCognitoBackboneOptions(props: CognitoBackboneOptions): v
     'an SSM parameter path such as "/teams/labeling" (slash-separated letters, digits, _ . -, no trailing slash)');
   if (isKnown(props.parameterPath) && /^\/(aws|ssm)/i.test(props.parameterPath!)) {
     throw new Error(`\`parameterPath\` must not start with "aws" or "ssm" (reserved by SSM), got: ${received(props.parameterPath)}.`);
+  }
+  if (isKnown(props.parameterPath)) {
+    const levels = props.parameterPath!.split('/').length - 1;
+    if (levels + 1 > PARAMETER_LEVELS_MAX) {
+      throw new Error(`\`parameterPath\` has ${levels} levels; with the parameter names under it SSM allows at most ${PARAMETER_LEVELS_MAX}, so at most ` +
+        `${PARAMETER_LEVELS_MAX - 1}, got: ${received(props.parameterPath)}.`);
+    }
+    if (props.parameterPath!.length + PARAMETER_SUFFIX_MAX > SSM_PARAMETER_NAME_MAX) {
+      throw new Error(`\`parameterPath\` must be at most ${SSM_PARAMETER_NAME_MAX - PARAMETER_SUFFIX_MAX} characters long (SSM's ${SSM_PARAMETER_NAME_MAX} with the names under it), ` +
+        `got ${props.parameterPath!.length}.`);
+    }
   }
 
   if (props.customDomain) {
@@ -70,6 +86,9 @@ export function validateCognitoBackboneOptions(props: CognitoBackboneOptions): v
     for (const url of urls ?? []) {
       if (isKnown(url) && !/^http:\/\/localhost(:\d+)?(\/|$)/.test(url)) {
         checkHttpsUrl(name, url, 1024);
+      }
+      if (isKnown(url) && url.includes('#')) {
+        throw new Error(`\`${name}\` must not have a fragment (#...): Cognito refuses redirect URLs with one, got: ${received(url)}.`);
       }
     }
   }

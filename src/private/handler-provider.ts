@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Aws, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -109,8 +110,12 @@ export class HandlerProvider extends Construct {
    * removed resource included (a statement in the role's shared default policy would be gone by
    * then: the new template's policies apply in the cleanup phase).
    */
-  public grantsFor(resource: CustomResource): HandlerGrants {
-    const policy = new iam.Policy(resource, 'HandlerPolicy', { roles: [this.role] });
+  public grantsFor(resource: CustomResource, key?: string): HandlerGrants {
+    // A key (for example the pool the resource works on) in the id: when the key changes, the old
+    // policy is a removed resource, in force until the cleanup Delete of the old physical id is done.
+    const id = key ? `HandlerPolicy${createHash('sha256').update(key).digest('hex').slice(0, 8).toUpperCase()}` : 'HandlerPolicy';
+    // Beside the resource, not in it: the policy must not inherit the resource's own dependencies.
+    const policy = new iam.Policy(resource.node.scope!, id, { roles: [this.role] });
     resource.node.addDependency(policy);
     // "No Lambda retries" must be in force for the resource's first event too.
     resource.node.addDependency(this.handler.node.findChild('EventInvokeConfig'));
@@ -138,10 +143,10 @@ export class HandlerGrants {
     }));
   }
 
-  /** DescribeStacks (and DescribeStackResources) on the stack itself, to tell its Delete events apart. */
+  /** DescribeStacks (and ListStackResources, GetTemplate) on the stack itself, to tell its Delete events apart. */
   public ownStack(resources = false): void {
     this.policy.addStatements(new iam.PolicyStatement({
-      actions: ['cloudformation:DescribeStacks', ...(resources ? ['cloudformation:DescribeStackResources'] : [])],
+      actions: ['cloudformation:DescribeStacks', ...(resources ? ['cloudformation:ListStackResources', 'cloudformation:GetTemplate'] : [])],
       resources: [Aws.STACK_ID],
     }));
   }

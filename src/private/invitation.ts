@@ -1,5 +1,6 @@
 import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { COGNITO_INVITE_MESSAGE_MAX, COGNITO_INVITE_MESSAGE_PATTERN } from './aws-limits';
 import { received } from './validation';
 import type { InvitationMessage } from '../invitation-message';
 
@@ -12,9 +13,9 @@ export const DEFAULT_INVITATION_BODY =
 /** What stands for the portal URL in the template, before the workforce exists. */
 export const PORTAL_URL_PENDING = 'the labeling portal';
 
-// Cognito's MessageTemplateType limits; the portal URL adds up to about 80 characters.
-const MAX_BODY = 20_000 - 100;
 const MAX_SUBJECT = 140;
+/** The longest portal URL: https://<10 characters>.labeling.<Region>.sagemaker.aws, with room. */
+const PORTAL_URL_MAX = 80;
 
 /** The invitation with defaults applied. */
 export interface ResolvedInvitation {
@@ -37,8 +38,15 @@ export function resolveInvitation(scope: IConstruct, message: InvitationMessage 
         throw new Error(`\`invitation.emailBody\` must contain ${required} (Cognito refuses invitations without it), got: ${received(emailBody)}.`);
       }
     }
-    if (emailBody.length > MAX_BODY) {
-      throw new Error(`\`invitation.emailBody\` must be at most ${MAX_BODY} characters long (Cognito's limit less room for the portal URL), got ${emailBody.length}.`);
+    // Cognito's limit counts the message with the portal URL in it, once per {portalUrl}.
+    const occurrences = emailBody.split(PORTAL_URL_PLACEHOLDER).length - 1;
+    const budget = COGNITO_INVITE_MESSAGE_MAX - occurrences * (PORTAL_URL_MAX - PORTAL_URL_PLACEHOLDER.length);
+    if (emailBody.length > budget) {
+      throw new Error(`\`invitation.emailBody\` must be at most ${budget} characters long: Cognito allows ${COGNITO_INVITE_MESSAGE_MAX} with the portal URL ` +
+        `(up to ${PORTAL_URL_MAX} characters) in place of each of its ${occurrences} {portalUrl}, got ${emailBody.length}.`);
+    }
+    if (!new RegExp(`^${COGNITO_INVITE_MESSAGE_PATTERN}$`, 'u').test(emailBody)) {
+      throw new Error(`\`invitation.emailBody\` must not contain control or invisible characters (Cognito's pattern ${COGNITO_INVITE_MESSAGE_PATTERN}), got: ${received(emailBody.slice(0, 60))}.`);
     }
     if (!emailBody.includes(PORTAL_URL_PLACEHOLDER)) {
       Annotations.of(scope).addWarningV2('cdk-private-workforce:invitationWithoutPortalUrl',

@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { COGNITO_EMAIL_PATTERN, COGNITO_USERNAME_MAX, COGNITO_USERNAME_PATTERN } from './aws-limits';
 import type { WorkerRecord } from '../handlers/types';
 
 /** Where a worker came from, for error messages. */
@@ -22,9 +23,11 @@ export interface NormalizeOptions {
 }
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-// Cognito user names: letters, marks, symbols, numbers and punctuation, 1-128 (API_AdminCreateUser).
-const USERNAME_PATTERN = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u;
-const USERNAME_MAX = 128;
+// Cognito's own patterns (its API model): letters, marks, symbols, numbers and punctuation, so no
+// control or invisible characters (a zero-width space U+200B is \p{Cf}).
+const COGNITO_EMAIL = new RegExp(`^${COGNITO_EMAIL_PATTERN}$`, 'u');
+const USERNAME_PATTERN = new RegExp(`^${COGNITO_USERNAME_PATTERN}$`, 'u');
+const USERNAME_MAX = COGNITO_USERNAME_MAX;
 const EMAIL_MAX = 254;
 
 function where(origin: WorkerOrigin): string {
@@ -59,6 +62,9 @@ export function normalizeWorkers(raw: readonly RawWorker[], options: NormalizeOp
     const at = where(worker.origin);
     if (typeof worker.email !== 'string' || !EMAIL_PATTERN.test(worker.email.trim()) || worker.email.trim().length > EMAIL_MAX) {
       throw new Error(`${at}: the email must be an email address of at most ${EMAIL_MAX} characters, got: ${JSON.stringify(worker.email)}.`);
+    }
+    if (!COGNITO_EMAIL.test(worker.email.trim())) {
+      throw new Error(`${at}: the email must not contain control or invisible characters (Cognito refuses them), got: ${JSON.stringify(worker.email)}.`);
     }
     const email = worker.email.trim();
     let username: string;
@@ -110,8 +116,12 @@ export function parseWorkersCsv(text: string, source: string): RawWorker[] {
   if (emailColumn < 0) {
     throw new Error(`${source} line 1: the header row needs an "email" column, got: ${JSON.stringify(rows[0].cells)}.`);
   }
-  return rows.slice(1)
-    .filter((row) => row.cells.some((cell) => cell.trim() !== ''))
+  const data = rows.slice(1).filter((row) => row.cells.some((cell) => cell.trim() !== ''));
+  const wide = data.find((row) => row.cells.length > header.length);
+  if (wide) {
+    throw new Error(`${source} line ${wide.line}: the row has ${wide.cells.length} fields, the header ${header.length}; quote a field that holds a comma.`);
+  }
+  return data
     .map((row) => ({
       email: row.cells[emailColumn] ?? '',
       username: usernameColumn >= 0 ? row.cells[usernameColumn] : undefined,
@@ -125,7 +135,7 @@ export function parseWorkersCsv(text: string, source: string): RawWorker[] {
 export function parseWorkersJson(text: string, source: string): RawWorker[] {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(text.replace(/^\uFEFF/, '')); // a byte-order mark, as some editors write it
   } catch (error) {
     throw new Error(`${source}: not valid JSON (${(error as Error).message}).`);
   }
@@ -161,6 +171,8 @@ function parseCsvRows(text: string, source: string): Array<{ line: number; cells
       }
     } else if (c === '"' && cell === '') {
       quoted = true;
+    } else if (c === '"' && cell.trim() === '') {
+      throw new Error(`${source} line ${rowLine}: a space before a quoted field; remove it (the space would be part of the field).`);
     } else if (c === ',') {
       cells.push(cell);
       cell = '';

@@ -1,5 +1,6 @@
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { SAGEMAKER_TAG_KEY_MAX, SAGEMAKER_TAG_PATTERN, SAGEMAKER_TAG_VALUE_MAX, SAGEMAKER_TAGS_MAX } from './aws-limits';
 import { checkCount, checkHttpsUrl, checkLength, checkPattern, cidrFamily, derivedName, isKnown, received } from './validation';
 import { REGIONS_WITH_REGISTRY_DATA, WORKFORCE_REGIONS } from './workforce-regions';
 import type { IpAddressType } from '../ip-address-type';
@@ -8,7 +9,7 @@ import type { WorkforceOidcConfig, WorkforceVpcConfig } from '../workforce-resou
 /** `WorkforceName` pattern from the CreateWorkforce API reference. */
 export const WORKFORCE_NAME_PATTERN = /^[a-zA-Z0-9]([a-zA-Z0-9-]){0,62}$/;
 const MAX_CIDRS = 10;
-const MAX_TAGS = 50;
+const MAX_TAGS = SAGEMAKER_TAGS_MAX;
 const OIDC_ENDPOINT_MAX_LENGTH = 500;
 
 /** The workforce settings shared by `WorkforceResource` and `PrivateWorkforce`. */
@@ -55,6 +56,23 @@ export function validateWorkforceSettings(props: WorkforceSettings): void {
 
   if (props.tags && Object.keys(props.tags).length > MAX_TAGS) {
     throw new Error(`\`tags\` can have at most ${MAX_TAGS} entries, got ${Object.keys(props.tags).length}.`);
+  }
+  validateTags(props.tags ?? {});
+}
+
+/** Tag keys and values as SageMaker's API model allows them; `aws:` keys are AWS's own. */
+export function validateTags(tags: Record<string, string>, prop = 'tags'): void {
+  const pattern = new RegExp(`^${SAGEMAKER_TAG_PATTERN}$`, 'u');
+  for (const [key, value] of Object.entries(tags)) {
+    if (/^aws:/i.test(key)) {
+      throw new Error(`\`${prop}\`: tag keys starting with "aws:" are reserved for AWS, got: ${received(key)}.`);
+    }
+    if (key.length < 1 || key.length > SAGEMAKER_TAG_KEY_MAX || !pattern.test(key)) {
+      throw new Error(`\`${prop}\`: a tag key must be 1-${SAGEMAKER_TAG_KEY_MAX} letters, digits, spaces and _ . : / = + - @, got: ${received(key)}.`);
+    }
+    if (isKnown(value) && (value.length > SAGEMAKER_TAG_VALUE_MAX || !pattern.test(value))) {
+      throw new Error(`\`${prop}.${key}\` must be at most ${SAGEMAKER_TAG_VALUE_MAX} letters, digits, spaces and _ . : / = + - @, got: ${received(value)}.`);
+    }
   }
 }
 
@@ -130,5 +148,32 @@ export function validateWorkforceRegion(scope: IConstruct, warn = true): void {
   if (!WORKFORCE_REGIONS.includes(region)) {
     throw new Error(`AWS::SageMaker::Workforce does not exist in ${region} (CloudFormation registry data); ` +
       `a private workforce can be created in: ${WORKFORCE_REGIONS.join(', ')}.`);
+  }
+}
+
+/** Marks the constructs that are a workforce of an account and Region (copies of the library find each other). */
+const WORKFORCE_MARKER = Symbol.for('cdk-private-workforce.Workforce');
+
+/**
+ * At most one private workforce per account and Region (sagemaker API_CreateWorkforce): two in an
+ * app with the same concrete account and Region, or in one stack, are refused, naming both; a
+ * stack whose account or Region is a token also gets a warning that the check could not run
+ * across stacks.
+ */
+export function validateOneWorkforcePerRegion(scope: IConstruct): void {
+  const stack = Stack.of(scope);
+  const agnostic = (s: Stack) => Token.isUnresolved(s.account) || Token.isUnresolved(s.region);
+  const place = (s: Stack) => (agnostic(s) ? `the stack ${s.node.path}` : `${s.account} ${s.region}`);
+  Object.defineProperty(scope, WORKFORCE_MARKER, { value: true });
+  const other = scope.node.root.node.findAll().find((c) => c !== scope
+    && (c as unknown as Record<symbol, boolean>)[WORKFORCE_MARKER] && place(Stack.of(c)) === place(stack));
+  if (other) {
+    throw new Error(`An account and Region can have one private workforce, and ${other.node.path} and ${scope.node.path} are both in ` +
+      `${place(stack)}: keep one (add work teams to it), or put them in different Regions or accounts.`);
+  }
+  if (agnostic(stack)) {
+    Annotations.of(scope).addWarningV2('cdk-private-workforce:oneWorkforcePerRegionNotChecked',
+      'The stack has no concrete account and Region, so the library cannot check that this is the only private workforce of its account and Region ' +
+      '(SageMaker allows one): give the stack an env to have it checked.');
   }
 }

@@ -8,6 +8,7 @@ import type { FakeS3 } from './fake-s3';
 import type { FakeSageMaker } from './fake-sagemaker';
 import { IamPolicies } from './iam';
 import { resourceFacts, ResourceFacts } from './registry';
+import { recordTemplate } from '../record-template';
 import type { VirtualClock } from './virtual-clock';
 import { cloudFormationResponder, CloudFormationEvent } from '../../src/handlers/cfn-response';
 import type { HandlerResponse, LambdaContextLike, ResourceEvent } from '../../src/handlers/dispatch';
@@ -115,6 +116,8 @@ export class CloudFormationSim {
   private readonly providers: ProviderContext;
   private generation = 0;
   private requests = 0;
+  /** Resources whose Delete is under way (ListStackResources shows them DELETE_IN_PROGRESS). */
+  private readonly deleting = new Set<PhysicalResource>();
   /** Asynchronous invocations running or queued. */
   private readonly inflight = new Set<Promise<void>>();
   /** Runs per request id (deliveries, Lambda's retries and continuations). */
@@ -131,11 +134,12 @@ export class CloudFormationSim {
       stackId: STACK_ID,
       stackName: STACK_NAME,
       status: () => this.status,
+      template: () => this.template,
       resources: () => [...this.current.values()].map((r) => ({
         LogicalResourceId: r.logicalId,
         ResourceType: r.type,
         PhysicalResourceId: physicalIdOf(resourceFacts(r.type), r),
-        ResourceStatus: this.status.startsWith('UPDATE') ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE',
+        ResourceStatus: this.deleting.has(r) ? 'DELETE_IN_PROGRESS' : this.status.startsWith('UPDATE') ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE',
       })),
     });
     // Events a test sends itself, with no stack deployed, run without a role to check.
@@ -236,6 +240,8 @@ export class CloudFormationSim {
       removed.forEach((id) => this.current.delete(id));
       this.setStatus('UPDATE_COMPLETE');
     }
+    // cfn-lint checks every template the tests deploy (those that fail on purpose are not the library's).
+    recordTemplate(stack.template);
     return this.invocations.slice(started);
   }
 
@@ -256,9 +262,21 @@ export class CloudFormationSim {
     return this.invocations.slice(started);
   }
 
-  /** Sends one custom resource event straight to the handler, outside any deploy (a test's own event). */
-  public async send(event: ResourceEvent<any>): Promise<HandlerResponse<any>> {
-    return this.clock.run(this.dispatch(stringify(event), { getRemainingTimeInMillis: () => 15 * 60_000 }));
+  /**
+   * Sends one custom resource event straight to the handler (a test's own event). With no deploy
+   * under way, DescribeStacks answers what the event stands for: CREATE_, UPDATE_ or
+   * DELETE_IN_PROGRESS, or `stackStatus`.
+   */
+  public async send(event: ResourceEvent<any>, stackStatus?: string): Promise<HandlerResponse<any>> {
+    const before = this.status;
+    if (before === 'NONE' || stackStatus) {
+      this.status = stackStatus ?? `${event.RequestType.toUpperCase()}_IN_PROGRESS`;
+    }
+    try {
+      return await this.clock.run(this.dispatch(stringify(event), { getRemainingTimeInMillis: () => 15 * 60_000 }));
+    } finally {
+      this.status = before;
+    }
   }
 
   // --- one resource ----------------------------------------------------------------------------
@@ -342,6 +360,7 @@ export class CloudFormationSim {
 
   private async delete(resource: PhysicalResource, tolerate: boolean): Promise<boolean> {
     const facts = resourceFacts(resource.type);
+    this.deleting.add(resource);
     try {
       if (resource.type.startsWith('Custom::')) {
         await this.invoke(resource.logicalId, resource.type, 'Delete', resource.properties, undefined, resource.values.Id);
@@ -358,6 +377,8 @@ export class CloudFormationSim {
         throw error;
       }
       return false;
+    } finally {
+      this.deleting.delete(resource);
     }
   }
 
@@ -413,8 +434,10 @@ export class CloudFormationSim {
     const failedTemplate = this.template;
     this.template = oldTemplate;
     const entries = new Map(journal.map((e) => [e.logicalId, e]));
-    const doomed: PhysicalResource[] = journal.filter((e) => e.action === 'create').map((e) => e.next!);
-    journal.filter((e) => e.action === 'create').forEach((e) => this.current.delete(e.logicalId));
+    // What the failed deploy created stays in the stack until the rollback's cleanup deletes it
+    // (RetainExceptOnCreate deletes it too; Retain keeps it, outside the stack).
+    const created = journal.filter((e) => e.action === 'create').map((e) => e.next!);
+    const doomed: PhysicalResource[] = created.filter((r) => !retains(failedTemplate.Resources[r.logicalId], 'DeletionPolicy', 'ROLLBACK_IN_PROGRESS'));
     try {
       for (const id of order(oldTemplate.Resources)) {
         const entry = entries.get(id);
@@ -446,6 +469,7 @@ export class CloudFormationSim {
     }
     this.setStatus('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
     await this.deleteAll(doomed, failedTemplate, false);
+    created.forEach((r) => this.current.get(r.logicalId) === r && this.current.delete(r.logicalId));
     this.setStatus('UPDATE_ROLLBACK_COMPLETE');
   }
 

@@ -26,6 +26,8 @@ export interface StackView {
   readonly stackName: string;
   readonly status: () => string;
   readonly resources: () => StackResourceView[];
+  /** The stack's template now (during an update rollback, the one it rolls back to). */
+  readonly template: () => unknown;
 }
 
 /** The fake service; `client()` gives a real CloudFormationClient that talks to it. */
@@ -40,6 +42,20 @@ export class FakeCloudFormation {
     return new sdk.CloudFormationClient(fakeClientConfig((request) => this.handle(request)));
   }
 
+  private listStackResources(ns: string, nextToken: string | undefined): string {
+    const all = this.stack.resources();
+    const start = nextToken ? Number(nextToken) : 0;
+    const page = all.slice(start, start + PAGE);
+    const next = start + PAGE < all.length ? `<NextToken>${start + PAGE}</NextToken>` : '';
+    return `<ListStackResourcesResponse ${ns}><ListStackResourcesResult><StackResourceSummaries>` +
+      page.map((r) => '<member>' +
+        `<LogicalResourceId>${r.LogicalResourceId}</LogicalResourceId>` +
+        (r.PhysicalResourceId ? `<PhysicalResourceId>${escapeXml(r.PhysicalResourceId)}</PhysicalResourceId>` : '') +
+        `<ResourceType>${r.ResourceType}</ResourceType><LastUpdatedTimestamp>2026-12-01T00:00:00.000Z</LastUpdatedTimestamp>` +
+        `<ResourceStatus>${r.ResourceStatus}</ResourceStatus></member>`).join('') +
+      `</StackResourceSummaries>${next}</ListStackResourcesResult><ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata></ListStackResourcesResponse>`;
+  }
+
   public async handle(request: HttpRequest): Promise<{ response: HttpResponse }> {
     const body = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body as Uint8Array);
     const params = Object.fromEntries(new URLSearchParams(body));
@@ -51,7 +67,7 @@ export class FakeCloudFormation {
       this.violations.push(error as ModelViolation);
       return xmlError(400, 'ValidationError', (error as Error).message);
     }
-    if (operation !== 'DescribeStacks' && operation !== 'DescribeStackResources') {
+    if (!['DescribeStacks', 'DescribeStackResources', 'ListStackResources', 'GetTemplate'].includes(operation)) {
       return xmlError(400, 'InvalidAction', `The fake does not implement ${operation}.`);
     }
     const known = input.StackName === this.stack.stackId || input.StackName === this.stack.stackName;
@@ -64,6 +80,14 @@ export class FakeCloudFormation {
       return xmlError(400, 'ValidationError', `Stack with id ${input.StackName} does not exist`);
     }
     const ns = 'xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"';
+    if (operation === 'GetTemplate') {
+      const xml = `<GetTemplateResponse ${ns}><GetTemplateResult><TemplateBody>${escapeXml(JSON.stringify(this.stack.template()))}</TemplateBody>` +
+        '<StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable></GetTemplateResult></GetTemplateResponse>';
+      return { response: new HttpResponse({ statusCode: 200, headers: { 'content-type': 'text/xml' }, body: new TextEncoder().encode(xml) }) };
+    }
+    if (operation === 'ListStackResources') {
+      return { response: new HttpResponse({ statusCode: 200, headers: { 'content-type': 'text/xml' }, body: new TextEncoder().encode(this.listStackResources(ns, input.NextToken)) }) };
+    }
     const xml = operation === 'DescribeStacks'
       ? `<DescribeStacksResponse ${ns}><DescribeStacksResult><Stacks><member>` +
         `<StackId>${this.stack.stackId}</StackId><StackName>${this.stack.stackName}</StackName>` +
@@ -80,11 +104,14 @@ export class FakeCloudFormation {
   }
 }
 
+/** ListStackResources: 100 summaries a page, as CloudFormation pages them. */
+const PAGE = 100;
+
 function xmlError(statusCode: number, code: string, message: string): { response: HttpResponse } {
   const xml = `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>fake</RequestId></ErrorResponse>`;
   return { response: new HttpResponse({ statusCode, headers: { 'content-type': 'text/xml' }, body: new TextEncoder().encode(xml) }) };
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

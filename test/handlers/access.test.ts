@@ -89,9 +89,10 @@ describe('permissions outlive the cleanup', () => {
     const h = harness();
     await h.cfn.deploy(synth(withSender(true)));
     const poolId = h.cfn.physicalIdOf(POOL);
+    const from = h.cfn.cloudFormation.requests.length;
     await h.cfn.deploy(synth(withSender(false)));
     expect(h.cfn.failures).toEqual([]);
-    expect(h.cfn.cloudFormation.requests.map((r) => r.operation)).toEqual(['DescribeStacks']);
+    expect(h.cfn.cloudFormation.requests.slice(from).map((r) => r.operation)).toEqual(['DescribeStacks']);
     expect(enabled(h, poolId)).toEqual(['ana', 'bo']);
   });
 
@@ -108,7 +109,13 @@ describe('permissions outlive the cleanup', () => {
     const sender = Object.keys(resources).find((id) => resources[id].Type === INVITATION_SENDER_RESOURCE_TYPE)!;
     resources[sender].DependsOn = [resources[sender].DependsOn].flat().filter((d: string) => d !== own);
     await h.cfn.deploy(v1);
-    await h.cfn.deploy(synth(withSender(false)));
+    // ...and nothing else of the new template granting the stack's status (the reconciler's own does).
+    const v2 = synth(withSender(false));
+    for (const [, resource] of Object.entries<any>(v2.template.Resources).filter(([logicalId]) => logicalId.startsWith('WiringHandlerPolicy'))) {
+      resource.Properties.PolicyDocument.Statement = resource.Properties.PolicyDocument.Statement
+        .filter((st: any) => ![st.Action].flat().some((a: string) => a.startsWith('cloudformation:')));
+    }
+    await h.cfn.deploy(v2);
     expect(h.cfn.failures.map((f) => f.reason).join('\n')).toMatch(/not authorized to perform: cloudformation:DescribeStacks/);
   });
 

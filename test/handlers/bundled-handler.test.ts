@@ -11,7 +11,7 @@ import { CognitoBackbone } from '../../src/cognito-backbone';
 import type { CloudFormationEvent } from '../../src/handlers/cfn-response';
 import { systemClock } from '../../src/handlers/clock';
 import { USER_POOL_CLIENT_UPDATE_FIELDS, USER_POOL_RENAMED_FIELDS, USER_POOL_UPDATE_FIELDS } from '../../src/handlers/cognito-update';
-import { CALLBACK_RECONCILER_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE } from '../../src/handlers/types';
+import { CALLBACK_RECONCILER_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE, LOCAL_RESPONSES_ENV } from '../../src/handlers/types';
 import { fakeClientConfig } from '../fakes/client-config';
 import { FakeCognito } from '../fakes/fake-cognito';
 import { FakeS3 } from '../fakes/fake-s3';
@@ -118,6 +118,8 @@ async function world(): Promise<World> {
         AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoHttp.url,
         AWS_ENDPOINT_URL_S3: s3Http.url,
+        // CloudFormation is played on loopback http, which the handler refuses unless told.
+        [LOCAL_RESPONSES_ENV]: 'true',
       },
     });
     let output = '';

@@ -1,6 +1,6 @@
 import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
-import { cloudFormationResponder, CREATE_FAILED_PHYSICAL_ID, putResponse } from '../../src/handlers/cfn-response';
+import { cloudFormationResponder, CREATE_FAILED_PHYSICAL_ID, isCloudFormationResponseUrl, putResponse } from '../../src/handlers/cfn-response';
 import type { ResourceEvent } from '../../src/handlers/dispatch';
 
 // CloudFormation's pre-signed response URL, played by a local HTTP server.
@@ -30,6 +30,8 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => { received.length = 0; failNext = 0; });
 
 const context = { getRemainingTimeInMillis: () => 60_000, logStreamName: '2026/11/27/[$LATEST]abc' };
+// CloudFormation is played on loopback http here; the responder accepts it only when told.
+const LOOPBACK = { allowLoopback: true };
 function event(requestType: 'Create' | 'Update' | 'Delete', physicalId?: string) {
   return {
     RequestType: requestType,
@@ -45,7 +47,7 @@ function event(requestType: 'Create' | 'Update' | 'Delete', physicalId?: string)
 
 describe('the handler answers CloudFormation itself', () => {
   test('success: the physical id and the data', async () => {
-    await cloudFormationResponder(async () => ({ PhysicalResourceId: 'pool/client/callback', Data: { PortalUrl: 'https://x' } }))(event('Create'), context);
+    await cloudFormationResponder(async () => ({ PhysicalResourceId: 'pool/client/callback', Data: { PortalUrl: 'https://x' } }), undefined, LOOPBACK)(event('Create'), context);
     expect(received).toEqual([{
       method: 'PUT',
       contentType: '',
@@ -62,7 +64,7 @@ describe('the handler answers CloudFormation itself', () => {
 
   test('failure: the reason and where the log is; a failed Create gets a marker id', async () => {
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    await cloudFormationResponder(async () => { throw new Error('User pool us-east-1_x does not exist.'); })(event('Create'), context);
+    await cloudFormationResponder(async () => { throw new Error('User pool us-east-1_x does not exist.'); }, undefined, LOOPBACK)(event('Create'), context);
     expect(received[0].body).toMatchObject({
       Status: 'FAILED',
       Reason: 'User pool us-east-1_x does not exist. (log stream 2026/11/27/[$LATEST]abc)',
@@ -72,24 +74,41 @@ describe('the handler answers CloudFormation itself', () => {
 
   test('a failed Update keeps the physical id (CloudFormation would otherwise delete the resource)', async () => {
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    await cloudFormationResponder(async () => { throw new Error('throttled'); })(event('Update', 'pool/client/callback'), context);
+    await cloudFormationResponder(async () => { throw new Error('throttled'); }, undefined, LOOPBACK)(event('Update', 'pool/client/callback'), context);
     expect(received[0].body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'pool/client/callback' });
   });
 
   test('the Delete after a failed Create succeeds without calling anything', async () => {
     const dispatch = jest.fn();
-    await cloudFormationResponder(dispatch)(event('Delete', CREATE_FAILED_PHYSICAL_ID), context);
+    await cloudFormationResponder(dispatch, undefined, LOOPBACK)(event('Delete', CREATE_FAILED_PHYSICAL_ID), context);
     expect(dispatch).not.toHaveBeenCalled();
     expect(received[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: CREATE_FAILED_PHYSICAL_ID });
   });
 
   test('a response the URL refuses is sent again', async () => {
     failNext = 2;
-    await cloudFormationResponder(async () => ({ PhysicalResourceId: 'id' }))(event('Create'), context);
+    await cloudFormationResponder(async () => ({ PhysicalResourceId: 'id' }), undefined, LOOPBACK)(event('Create'), context);
     expect(received).toHaveLength(1);
   });
 
   test('an unreachable URL fails the invocation (Lambda retries it)', async () => {
     await expect(putResponse('http://127.0.0.1:1/unreachable', '{}')).rejects.toThrow();
+  });
+});
+
+describe('response URLs', () => {
+  test('loopback http is refused unless a test asks for it; CloudFormation\'s https URLs are accepted', async () => {
+    const calls: string[] = [];
+    const dispatch = async () => { calls.push('dispatched'); return { PhysicalResourceId: 'id' }; };
+    await cloudFormationResponder(dispatch)(event('Create'), context);
+    expect(calls).toEqual([]);
+    expect(received).toEqual([]);
+    expect(isCloudFormationResponseUrl('https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/a?X-Amz-Signature=b')).toBe(true);
+    expect(isCloudFormationResponseUrl('https://cloudformation-custom-resource-response-euwest1.s3-eu-west-1.amazonaws.com/a')).toBe(true);
+    expect(isCloudFormationResponseUrl('https://cloudformation-custom-resource-response-useast1.s3.dualstack.us-east-1.amazonaws.com/a')).toBe(true);
+    expect(isCloudFormationResponseUrl('https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/a')).toBe(true);
+    expect(isCloudFormationResponseUrl('https://evil.example.com/cloudformation-custom-resource-response-useast1.s3.amazonaws.com')).toBe(false);
+    expect(isCloudFormationResponseUrl(url)).toBe(false);
+    expect(isCloudFormationResponseUrl(url, true)).toBe(true);
   });
 });
