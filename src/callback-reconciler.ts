@@ -28,7 +28,10 @@ export interface CallbackReconcilerProps {
   readonly subDomain: string;
 
   /**
-   * URLs of the app client that the portal's replace.
+   * URLs of the app client that the portal's replace. For an app client that the app does not
+   * define (imported by id), the portal's URLs are added when missing, no other URL is removed but
+   * these, and the URLs the reconciler added are removed again when it leaves (the stack is
+   * deleted, or the reconciler is removed from it).
    *
    * @default - the placeholders of `CognitoBackbone`
    */
@@ -143,6 +146,8 @@ export class CallbackReconciler extends Construct {
       KmsKeyArn: updatesPool ? props.userPoolKey?.keyArn : undefined,
       DeletionProtection: protect ? 'ACTIVE' : undefined,
       RestoreInvitation: restoreInvitation ? 'true' : undefined,
+      // A client the app does not define is someone else's: only what the reconciler adds goes again.
+      RemoveAddedUrls: CfnResource.isCfnResource(props.userPoolClient.node.defaultChild) ? undefined : 'true',
       Fingerprint: fingerprint.digest,
       FingerprintInputs: fingerprint.inputs as unknown[],
     };

@@ -10,3 +10,4 @@ export * from './invitation-sender';
 export * from './workteam';
 export * from './workforce-alarms';
 export * from './private-workforce';
+export * from './existing-workforce';

@@ -13,6 +13,7 @@ import { IpAddressType } from './ip-address-type';
 import { validateCognitoBackboneOptions } from './private/backbone-validation';
 import { HandlerProvider } from './private/handler-provider';
 import { resolveInvitation } from './private/invitation';
+import { cognitoClientMetric } from './private/metrics';
 import { IDENTITY_PROVIDER, PRIVATE_WORKFORCE_TYPES, WORKERS, WORKFORCE_ALARMS_OPTION_TYPES, WORKTEAM_OPTION_TYPES } from './private/prop-specs';
 import { checkPropTypes, required } from './private/prop-types';
 import { deriveWorkforceName, validateWorkforceRegion, validateWorkforceSettings } from './private/workforce-validation';
@@ -23,7 +24,8 @@ import { WorkforceResource, WorkforceVpcConfig } from './workforce-resource';
 import { Workteam, WorkteamOptions } from './workteam';
 
 /**
- * A private workforce with its Cognito user pool and labeling portal.
+ * A private workforce with its Cognito user pool and labeling portal: a `PrivateWorkforce` the
+ * library creates, or an `ExistingWorkforce` it adopts. Code written against one accepts the other.
  */
 export interface IPrivateWorkforce extends IConstruct {
   /** The workforce name. */
@@ -36,6 +38,39 @@ export interface IPrivateWorkforce extends IConstruct {
   readonly userPool: cognito.IUserPool;
   /** The labeling portal's app client. */
   readonly userPoolClient: cognito.IUserPoolClient;
+  /** The workforce's SubDomain (the portal's host name). */
+  readonly subDomain: string;
+  /** The portal wiring of the app client. */
+  readonly reconciler: CallbackReconciler;
+  /** The invitation sender, once there are workers to invite. */
+  readonly invitations?: InvitationSender;
+
+  /** Adds workers to invite. */
+  addWorkers(workers: Workers): void;
+
+  /**
+   * Adds a work team of the workforce.
+   *
+   * @param id construct id of the work team
+   * @param options the work team
+   */
+  addWorkteam(id: string, options: WorkteamOptions): Workteam;
+
+  /** Successful sign-ins through the portal's app client. */
+  metricSignInSuccesses(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** Sign-ins Cognito throttled. */
+  metricSignInThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric;
+
+  /** Failures of the library's handler. */
+  metricHandlerFailures(props?: cloudwatch.MetricOptions): cloudwatch.IMetric;
+
+  /**
+   * Adds alarms on sign-in throttling, handler failures, and the library's web ACL when it made one.
+   *
+   * @param options where to send them, and thresholds
+   */
+  addAlarms(options?: WorkforceAlarmsOptions): WorkforceAlarms;
 }
 
 /**
@@ -322,7 +357,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
    * @default - sum over 5 minutes
    */
   public metricSignInSuccesses(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.cognitoMetric('SignInSuccesses', props);
+    return cognitoClientMetric(this.userPool, this.userPoolClient, 'SignInSuccesses', props);
   }
 
   /**
@@ -331,7 +366,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
    * @default - sum over 5 minutes
    */
   public metricSignInThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.cognitoMetric('SignInThrottles', props);
+    return cognitoClientMetric(this.userPool, this.userPoolClient, 'SignInThrottles', props);
   }
 
   /**
@@ -374,17 +409,6 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
       signInThrottles: this.metricSignInThrottles(),
       wafBlockedRequests: this.metricWafBlockedRequests(),
       handlerErrors: this.metricHandlerFailures(),
-    });
-  }
-
-  private cognitoMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/Cognito',
-      metricName,
-      dimensionsMap: { UserPool: this.userPool.userPoolId, UserPoolClient: this.userPoolClient.userPoolClientId },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-      ...props,
     });
   }
 

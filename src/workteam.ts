@@ -152,7 +152,8 @@ export class Workteam extends Resource {
     workteam.applyRemovalPolicy(RemovalPolicy.DESTROY);
     // The name is a plain string, so nothing in the template orders the team after its workforce;
     // DeleteWorkforce also fails while teams exist, so the team must go first.
-    workteam.node.addDependency(props.workforce);
+    // On the workforce's own resource: a work team may be a child of the workforce construct.
+    workteam.node.addDependency(props.workforce.node.defaultChild ?? props.workforce);
 
     this.workteamName = workteam.attrWorkteamName;
     this.workteamArn = Arn.format({

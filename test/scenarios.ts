@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { OIDC } from './fixtures';
 import { newStack } from './util';
-import { IpAddressType, PrivateWorkforce, WorkerRemovalPolicy, WorkforceResource, Workers } from '../src';
+import { ExistingWorkforce, IpAddressType, PrivateWorkforce, WorkerRemovalPolicy, WorkforceResource, Workers } from '../src';
 
 /** The stacks every template-level check (AWS's validator, cdk-nag) runs over. */
 export const SCENARIOS: Record<string, () => Stack> = {
@@ -94,6 +94,18 @@ export const SCENARIOS: Record<string, () => Stack> = {
   'OIDC WorkforceResource alone': () => {
     const stack = newStack('Oidc');
     new WorkforceResource(stack, 'Workforce', { workforceName: 'oidc-workforce', oidcConfig: OIDC });
+    return stack;
+  },
+  'ExistingWorkforce by name with CIDRs, workers and a work team': () => {
+    const stack = newStack('Adopted');
+    const workforce = new ExistingWorkforce(stack, 'Workforce', {
+      workforceName: 'default',
+      sourceIpCidrs: ['203.0.113.0/24'],
+      workers: Workers.fromList([{ email: 'ana@example.com' }]),
+      manageInvitation: true,
+    });
+    workforce.addWorkteam('Reviewers', { description: 'Reviews labels', workers: Workers.fromList([{ email: 'bo@example.com' }]), createNotificationTopic: true });
+    workforce.addAlarms();
     return stack;
   },
 };

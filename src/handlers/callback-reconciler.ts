@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'zlib';
-import { GetTemplateCommand, ListStackResourcesCommand, StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { GetTemplateCommand, StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import {
   CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand,
@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { userPoolClientUpdate, userPoolUpdate } from './cognito-update';
 import type { HandlerContext, HandlerResponse, ResourceEvent } from './dispatch';
+import { stackResources } from './stack-status';
 import { CALLBACK_RECONCILER_RESOURCE_TYPE } from './types';
 import type { CallbackReconcilerData, CallbackReconcilerProperties } from './types';
 
@@ -51,16 +52,31 @@ export async function reconcileCallback(
     stale.add(previous.CallbackUrl).add(previous.LogoutUrl);
   }
 
-  const ownId = `${props.UserPoolId}/${props.ClientId}/callback`;
+  const samePool = event.RequestType === 'Update' && old?.UserPoolId === props.UserPoolId;
+  const previousId = event.RequestType === 'Update' ? event.PhysicalResourceId : '';
+  let ownId = `${props.UserPoolId}/${props.ClientId}/callback`;
   let physicalResourceId = ownId;
   try {
-    await reconcileClient(ctx.cognito, props, urls, stale, ctx);
+    const added = await reconcileClient(ctx.cognito, props, urls, stale, ctx);
+    if (props.RemoveAddedUrls === 'true') {
+      // What the reconciler added to a client it did not create, and only that, goes when it leaves:
+      // remembered in the physical id (a Delete is handed nothing else), from the first event on.
+      const before = event.RequestType === 'Update' && previousId.startsWith(`${ownId}/`)
+        ? addedKinds(previousId)
+        // A reconciler renamed or moved in the stack hands on what it added.
+        : (await otherReconcilers(event.StackId, props.UserPoolId, ctx))
+          .filter((r) => r.LogicalResourceId !== event.LogicalResourceId && r.PhysicalResourceId?.startsWith(`${ownId}/`))
+          .flatMap((r) => addedKinds(r.PhysicalResourceId!));
+      ownId = withAddedUrls(ownId, [...before, ...added]);
+      physicalResourceId = ownId;
+    }
     const invitation = props.InvitationBody !== undefined && props.InvitationSubject !== undefined
       ? { EmailSubject: props.InvitationSubject, EmailMessage: renderInvitation(props.InvitationBody, urls.PortalUrl) }
       : undefined;
     if (invitation || props.DeletionProtection === 'ACTIVE') {
-      // The same pool and client as before: the invitation kept for restoring is the one kept then.
-      const kept = event.RequestType === 'Update' && event.PhysicalResourceId.startsWith(`${ownId}${KEPT}`) ? event.PhysicalResourceId : undefined;
+      // The same pool as before (another client too): the invitation kept for restoring is the one kept then.
+      const keptBefore = samePool ? keptInvitation(previousId) : undefined;
+      const kept = keptBefore && withKeptInvitation(ownId, keptBefore, props.UserPoolId);
       // A reconciler renamed or moved in the stack hands its kept invitation on: the pool has ours by now.
       const inherited = props.RestoreInvitation === 'true' && !kept
         ? await keptByOtherReconciler(event.StackId, event.LogicalResourceId, props.UserPoolId, ctx)
@@ -88,6 +104,23 @@ export async function reconcileCallback(
   return { PhysicalResourceId: physicalResourceId, Data: urls };
 }
 
+/** Marks, in the physical id, the portal URLs the reconciler added to a client it did not create. */
+const ADDED = '/added-';
+
+/** Which portal URL: the callback or the logout URL. */
+type UrlKind = 'callback' | 'logout';
+
+/** The physical id with the kinds of portal URL the reconciler added. */
+function withAddedUrls(id: string, kinds: UrlKind[]): string {
+  return kinds.length === 0 ? id : `${id}${ADDED}${[...new Set(kinds)].sort().join('-')}`;
+}
+
+/** The kinds of portal URL a physical id says the reconciler added. */
+function addedKinds(physicalResourceId: string): UrlKind[] {
+  const match = /\/added-((?:callback|logout)(?:-logout)?)(?:\/|$)/.exec(physicalResourceId);
+  return match ? (match[1].split('-') as UrlKind[]) : [];
+}
+
 /**
  * A Delete is not a departure (renames, replacements and rollbacks send one too): the pool is left
  * as it is, except
@@ -96,8 +129,8 @@ export async function reconcileCallback(
  * - when the reconciler leaves for good (the stack is deleted, or no other reconciler of the stack
  *   wires the same pool) and it changed an existing pool's invitation: the previous one is restored.
  */
-async function onDelete(event: ResourceEvent<CallbackReconcilerProperties>, props: CallbackReconcilerProperties, ctx: HandlerContext): Promise<void> {
-  if (props.DeletionProtection !== 'ACTIVE' && props.RestoreInvitation !== 'true') {
+async function onDelete(event: ResourceEvent<CallbackReconcilerProperties> & { RequestType: 'Delete' }, props: CallbackReconcilerProperties, ctx: HandlerContext): Promise<void> {
+  if (props.DeletionProtection !== 'ACTIVE' && props.RestoreInvitation !== 'true' && props.RemoveAddedUrls !== 'true') {
     return;
   }
   const status = await ctx.stackStatus();
@@ -110,13 +143,16 @@ async function onDelete(event: ResourceEvent<CallbackReconcilerProperties>, prop
       return;
     }
     const previous = keptInvitation(event.PhysicalResourceId ?? '');
-    if (props.RestoreInvitation === 'true' && previous && await departs(event.StackId, event.LogicalResourceId, props.UserPoolId, status, ctx)) {
-      await updatePool(props.UserPoolId, ctx, (base) => ({
-        AdminCreateUserConfig: {
-          ...base.AdminCreateUserConfig,
-          InviteMessageTemplate: { ...base.AdminCreateUserConfig?.InviteMessageTemplate, ...previous },
-        },
-      }));
+    const removesUrls = props.RemoveAddedUrls === 'true' && addedKinds(event.PhysicalResourceId).length > 0;
+    if (removesUrls && await departs(event, `${props.UserPoolId}/${props.ClientId}/`, ADDED, status, ctx)) {
+      await removeAddedUrls(props, event.PhysicalResourceId, ctx);
+    }
+    if (props.RestoreInvitation === 'true' && previous && await departs(event, `${props.UserPoolId}/`, KEPT, status, ctx)) {
+      await updatePool(props.UserPoolId, ctx, (base) => {
+        // The owner's subject and message, or none (Cognito's default) where the owner had none.
+        const { EmailSubject: _subject, EmailMessage: _message, ...others } = base.AdminCreateUserConfig?.InviteMessageTemplate ?? {};
+        return { AdminCreateUserConfig: { ...base.AdminCreateUserConfig, InviteMessageTemplate: { ...others, ...previous } } };
+      });
     }
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') {
@@ -126,17 +162,27 @@ async function onDelete(event: ResourceEvent<CallbackReconcilerProperties>, prop
   }
 }
 
-/** True when the reconciler leaves the pool for good: the stack is deleted, or no other reconciler of it wires the pool. */
-async function departs(stackId: string, logicalId: string, userPoolId: string, status: string, ctx: HandlerContext): Promise<boolean> {
+/**
+ * True when the Delete ends what the physical id holds (`marker`: a kept invitation, added URLs) for
+ * what it works on (`prefix`: the pool, or the pool and client): the stack is deleted, or no live
+ * reconciler of the stack holds it any more, neither one it was renamed from or to nor the same one
+ * with its new physical id (the old id's cleanup Delete after another client, or after it stopped
+ * managing the invitation).
+ */
+async function departs(
+  event: { StackId: string; LogicalResourceId: string; PhysicalResourceId: string },
+  prefix: string, marker: string, status: string, ctx: HandlerContext,
+): Promise<boolean> {
   if (status === 'DELETE_IN_PROGRESS' || status === 'ROLLBACK_IN_PROGRESS') {
     return true; // the stack goes, or its first deploy is undone
   }
   if (status !== 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' && status !== 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS') {
     return false;
   }
-  // Removed, or created by a failed update: it leaves, unless another reconciler of the stack
-  // (the one it was renamed from or to) wires the same pool.
-  return (await otherReconcilers(stackId, userPoolId, ctx)).every((r) => r.LogicalResourceId === logicalId);
+  return (await stackResources(event.StackId, ctx)).every((r) => r.ResourceType !== CALLBACK_RECONCILER_RESOURCE_TYPE
+    || r.ResourceStatus?.startsWith('DELETE')
+    || (r.LogicalResourceId === event.LogicalResourceId && r.PhysicalResourceId === event.PhysicalResourceId)
+    || !(r.PhysicalResourceId?.startsWith(prefix) && r.PhysicalResourceId.includes(marker)));
 }
 
 /**
@@ -174,25 +220,13 @@ async function stackResource(stackId: string, type: string, physicalId: string, 
   return (await stackResources(stackId, ctx)).find((r) => r.ResourceType === type && r.PhysicalResourceId === physicalId);
 }
 
-/** The resources of the handler's own stack (ListStackResources, every page). */
-async function stackResources(stackId: string, ctx: HandlerContext): Promise<StackResourceSummary[]> {
-  const found: StackResourceSummary[] = [];
-  let token: string | undefined;
-  do {
-    const page = await ctx.call('ListStackResources', () => ctx.cloudFormation.send(new ListStackResourcesCommand({ StackName: stackId, NextToken: token })));
-    found.push(...page.StackResourceSummaries ?? []);
-    token = page.NextToken;
-  } while (token);
-  return found;
-}
-
 async function reconcileClient(
   cognito: CognitoIdentityProviderClient,
   props: CallbackReconcilerProperties,
   urls: CallbackReconcilerData,
   stale: Set<string>,
   ctx: HandlerContext,
-): Promise<void> {
+): Promise<UrlKind[]> {
   const described = await ctx.call(`DescribeUserPoolClient ${props.ClientId}`, () =>
     cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: props.UserPoolId, ClientId: props.ClientId })));
   const client = described.UserPoolClient;
@@ -206,15 +240,44 @@ async function reconcileClient(
     ? urls.CallbackUrl
     : client.DefaultRedirectURI;
 
+  const added: UrlKind[] = [
+    ...(client.CallbackURLs ?? []).includes(urls.CallbackUrl) ? [] : ['callback' as const],
+    ...(client.LogoutURLs ?? []).includes(urls.LogoutUrl) ? [] : ['logout' as const],
+  ];
   if (sameSet(callbackUrls, client.CallbackURLs) && sameSet(logoutUrls, client.LogoutURLs) && defaultRedirect === client.DefaultRedirectURI) {
     ctx.log(`app client ${props.ClientId} already has the portal URLs`);
-    return;
+    return added;
   }
   ctx.log(`app client ${props.ClientId}: callback URLs ${JSON.stringify(client.CallbackURLs)} -> ${JSON.stringify(callbackUrls)}`);
   await ctx.call(`UpdateUserPoolClient ${props.ClientId}`, () => cognito.send(new UpdateUserPoolClientCommand(userPoolClientUpdate(client, {
     CallbackURLs: callbackUrls,
     LogoutURLs: logoutUrls,
     DefaultRedirectURI: defaultRedirect,
+  }))));
+  return added;
+}
+
+/** Removes the portal URLs the reconciler added to a client it did not create (read-modify-write). */
+async function removeAddedUrls(props: CallbackReconcilerProperties, physicalResourceId: string, ctx: HandlerContext): Promise<void> {
+  const urls = portalUrls(props.PortalSubDomain);
+  const added = addedKinds(physicalResourceId).map((kind) => (kind === 'callback' ? urls.CallbackUrl : urls.LogoutUrl));
+  const described = await ctx.call(`DescribeUserPoolClient ${props.ClientId}`, () =>
+    ctx.cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: props.UserPoolId, ClientId: props.ClientId })));
+  const client = described.UserPoolClient;
+  if (!client || added.length === 0) {
+    return;
+  }
+  const callbackUrls = (client.CallbackURLs ?? []).filter((url) => !added.includes(url));
+  const logoutUrls = (client.LogoutURLs ?? []).filter((url) => !added.includes(url));
+  if (callbackUrls.length === (client.CallbackURLs ?? []).length && logoutUrls.length === (client.LogoutURLs ?? []).length) {
+    return;
+  }
+  ctx.log(`app client ${props.ClientId}: removing the portal URLs the reconciler added`);
+  await ctx.call(`UpdateUserPoolClient ${props.ClientId}`, () => ctx.cognito.send(new UpdateUserPoolClientCommand(userPoolClientUpdate(client, {
+    CallbackURLs: callbackUrls,
+    LogoutURLs: logoutUrls,
+    // Cognito requires the default redirect to be one of the callback URLs.
+    DefaultRedirectURI: client.DefaultRedirectURI !== undefined && added.includes(client.DefaultRedirectURI) ? undefined : client.DefaultRedirectURI,
   }))));
 }
 

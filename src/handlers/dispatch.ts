@@ -2,12 +2,14 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { reconcileCallback } from './callback-reconciler';
 import type { Clock } from './clock';
+import { lookUpWorkforce } from './existing-workforce';
 import { sendInvitations } from './invitation-sender';
 import { DeadlineReached, withRetry } from './retry';
 import { stackStatusOf } from './stack-status';
-import { CALLBACK_RECONCILER_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE } from './types';
+import { CALLBACK_RECONCILER_RESOURCE_TYPE, EXISTING_WORKFORCE_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE } from './types';
 
 /** The custom resource event, as the provider framework passes it on. */
 export type ResourceEvent<P> = {
@@ -34,6 +36,8 @@ export interface HandlerResponse<D> {
 export interface HandlerDependencies {
   readonly cognito: CognitoIdentityProviderClient;
   readonly s3: S3Client;
+  /** DescribeWorkforce, ListWorkforces and UpdateWorkforce, for an ExistingWorkforce. */
+  readonly sagemaker: SageMakerClient;
   /** DescribeStacks of the handler's own stack, to tell a stack deletion from a cleanup. */
   readonly cloudFormation: CloudFormationClient;
   /** Invokes the handler itself, to go on with an event past one invocation's time limit. */
@@ -96,8 +100,11 @@ export function createHandler(deps: HandlerDependencies) {
         return reconcileCallback(event, ctx);
       case INVITATION_SENDER_RESOURCE_TYPE:
         return sendInvitations(event, ctx);
+      case EXISTING_WORKFORCE_RESOURCE_TYPE:
+        return lookUpWorkforce(event, ctx);
       default:
-        throw new Error(`Unknown resource type ${event.ResourceType}: this handler serves ${CALLBACK_RECONCILER_RESOURCE_TYPE} and ${INVITATION_SENDER_RESOURCE_TYPE}.`);
+        throw new Error(`Unknown resource type ${event.ResourceType}: this handler serves ${CALLBACK_RECONCILER_RESOURCE_TYPE}, ` +
+          `${INVITATION_SENDER_RESOURCE_TYPE} and ${EXISTING_WORKFORCE_RESOURCE_TYPE}.`);
     }
   };
 }

@@ -4,6 +4,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { cloudFormationResponder } from './cfn-response';
 import { systemClock } from './clock';
 import { createHandler } from './dispatch';
@@ -13,6 +14,7 @@ import { LOCAL_RESPONSES_ENV, OWN_STACK_ID_ENV } from './types';
 export const handler = cloudFormationResponder(createHandler({
   cognito: new CognitoIdentityProviderClient({ maxAttempts: 1 }),
   s3: new S3Client({ maxAttempts: 1 }),
+  sagemaker: new SageMakerClient({ maxAttempts: 1 }),
   cloudFormation: new CloudFormationClient({ maxAttempts: 1 }),
   lambda: new LambdaClient({ maxAttempts: 1 }),
   ownStackId: process.env[OWN_STACK_ID_ENV],

@@ -1,4 +1,4 @@
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DescribeStacksCommand, ListStackResourcesCommand, StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import type { HandlerContext } from './dispatch';
 
 /**
@@ -15,4 +15,16 @@ export async function stackStatusOf(stackId: string, ctx: Pick<HandlerContext, '
     throw new Error(`DescribeStacks of ${stackId} returned no stack status.`);
   }
   return status;
+}
+
+/** The resources of the handler's own stack (ListStackResources, every page). */
+export async function stackResources(stackId: string, ctx: Pick<HandlerContext, 'call' | 'cloudFormation'>): Promise<StackResourceSummary[]> {
+  const found: StackResourceSummary[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ctx.call('ListStackResources', () => ctx.cloudFormation.send(new ListStackResourcesCommand({ StackName: stackId, NextToken: token })));
+    found.push(...page.StackResourceSummaries ?? []);
+    token = page.NextToken;
+  } while (token);
+  return found;
 }

@@ -12,6 +12,32 @@ export const CALLBACK_RECONCILER_RESOURCE_TYPE = 'Custom::PrivateWorkforceCallba
 /** `ResourceType` of an InvitationSender; a public contract (renaming it replaces resources). */
 export const INVITATION_SENDER_RESOURCE_TYPE = 'Custom::PrivateWorkforceInvitationSender';
 
+/** `ResourceType` of an ExistingWorkforce's lookup; a public contract (renaming it replaces resources). */
+export const EXISTING_WORKFORCE_RESOURCE_TYPE = 'Custom::PrivateWorkforceExistingWorkforce';
+
+/** The network settings of a workforce the lookup manages, as UpdateWorkforce takes them. */
+export interface WorkforceNetworkSettings {
+  /** Source-IP CIDRs; an empty list lets every address in. */
+  readonly SourceIpCidrs?: string[];
+  readonly VpcConfig?: { readonly VpcId: string; readonly SecurityGroupIds: string[]; readonly Subnets: string[] };
+}
+
+/** Properties of an ExistingWorkforce's lookup custom resource. */
+export interface ExistingWorkforceProperties extends WorkforceNetworkSettings {
+  /** The workforce's name; absent: the one ListWorkforces returns (an account and Region has one). */
+  readonly WorkforceName?: string;
+}
+
+/** Attributes an ExistingWorkforce's lookup returns. */
+export interface ExistingWorkforceData {
+  readonly WorkforceArn: string;
+  readonly WorkforceName: string;
+  readonly SubDomain: string;
+  readonly PortalUrl: string;
+  readonly UserPoolId: string;
+  readonly ClientId: string;
+}
+
 /** Properties of a CallbackReconciler custom resource. */
 export interface CallbackReconcilerProperties {
   readonly UserPoolId: string;
@@ -38,6 +64,11 @@ export interface CallbackReconcilerProperties {
   readonly DeletionProtection?: string;
   /** 'true' when the reconciler changes an existing pool's invitation: it restores the previous one when it leaves. */
   readonly RestoreInvitation?: string;
+  /**
+   * 'true' for an app client the library did not create: the portal URLs it had to add are removed
+   * again when the reconciler leaves, and no other URL is ever removed.
+   */
+  readonly RemoveAddedUrls?: string;
   /** A digest of the pool's and client's CloudFormation properties: re-runs the reconciler. */
   readonly Fingerprint: string;
   /** Deploy-time values those properties reference (Ref/GetAtt), so that their changes count too. */

@@ -125,7 +125,11 @@ export class HandlerProvider extends Construct {
 
 /** The statements one custom resource's events need, on exactly what it works on. */
 export class HandlerGrants {
-  constructor(private readonly policy: iam.Policy, private readonly handler: lambda.IFunction) {}
+  constructor(
+    /** The resource's own policy. */
+    public readonly policy: iam.Policy,
+    private readonly handler: lambda.IFunction,
+  ) {}
 
   /** Cognito `actions` (API names) on one user pool. */
   public userPool(userPool: cognito.IUserPool, actions: string[]): void {

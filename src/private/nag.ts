@@ -12,7 +12,13 @@ import { IConstruct } from 'constructs';
  * @param finding the finding within the rule, e.g. `Resource::<Handler.Arn>:*`
  */
 export function acknowledgeNagFinding(scope: IConstruct, ruleId: string, reason: string, finding?: string): void {
-  Validations.of(scope).acknowledge({ id: finding ? `${ruleId}[${finding}]` : ruleId, reason });
+  if (finding?.includes('::')) {
+    // Validations.acknowledge refuses "::" in an id (its prefix delimiter), but cdk-nag 3 names
+    // granular findings so (`AwsSolutions-IAM5[Resource::*]`) and reads this metadata entry.
+    scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [`${ruleId}[${finding}]`]: reason });
+  } else {
+    Validations.of(scope).acknowledge({ id: finding ? `${ruleId}[${finding}]` : ruleId, reason });
+  }
   for (const resource of scope.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c))) {
     const metadata = resource.getMetadata('cdk_nag') ?? {};
     const rules: unknown[] = metadata.rules_to_suppress ?? [];

@@ -25,7 +25,7 @@ const HOSTED_ZONE = like('a route53.IHostedZone', 'hostedZoneId');
 const SECRET = like('a SecretValue (SecretValue.secretsManager(...) or SecretValue.ssmSecure(...))', 'unsafeUnwrap');
 const RECONCILER = like('a CallbackReconciler', 'portalUrl');
 const SENDER = like('an InvitationSender', 'addGroupMembers');
-const WORKFORCE = like('an IWorkforce (a WorkforceResource or PrivateWorkforce.workforce)', 'workforceName');
+const WORKFORCE = like('an IWorkforce (a WorkforceResource, PrivateWorkforce.workforce or an ExistingWorkforce)', 'workforceName');
 const METRIC = like('a cloudwatch.IMetric', 'toMetricConfig');
 export const IDENTITY_PROVIDER = like('a cognito.IUserPoolIdentityProvider (for example a cognito.UserPoolIdentityProviderSaml)', 'providerName');
 const USER_POOL_EMAIL = like('a cognito.UserPoolEmail (for example cognito.UserPoolEmail.withSES(...))', '_bind');
@@ -128,6 +128,18 @@ export const PRIVATE_WORKFORCE_TYPES: PropTypes = {
   ...COGNITO_BACKBONE_OPTION_TYPES,
   ...WORKFORCE_SETTINGS_TYPES,
   ...SENDER_SETTINGS_TYPES,
+  invitation: INVITATION,
+  workers: WORKERS,
+  manageInvitation: 'boolean',
+  smsRole: ROLE,
+  userPoolKey: KEY,
+};
+
+export const EXISTING_WORKFORCE_TYPES: PropTypes = {
+  ...SENDER_SETTINGS_TYPES,
+  workforceName: 'string',
+  sourceIpCidrs: STRING_LIST,
+  vpcConfig: { shape: VPC_CONFIG_TYPES },
   invitation: INVITATION,
   workers: WORKERS,
   manageInvitation: 'boolean',

@@ -11,10 +11,11 @@ import { CognitoBackbone } from '../../src/cognito-backbone';
 import type { CloudFormationEvent } from '../../src/handlers/cfn-response';
 import { systemClock } from '../../src/handlers/clock';
 import { USER_POOL_CLIENT_UPDATE_FIELDS, USER_POOL_RENAMED_FIELDS, USER_POOL_UPDATE_FIELDS } from '../../src/handlers/cognito-update';
-import { CALLBACK_RECONCILER_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE, LOCAL_RESPONSES_ENV } from '../../src/handlers/types';
+import { CALLBACK_RECONCILER_RESOURCE_TYPE, EXISTING_WORKFORCE_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE, LOCAL_RESPONSES_ENV } from '../../src/handlers/types';
 import { fakeClientConfig } from '../fakes/client-config';
 import { FakeCognito } from '../fakes/fake-cognito';
 import { FakeS3 } from '../fakes/fake-s3';
+import { FakeSageMaker } from '../fakes/fake-sagemaker';
 import { HttpBridge, serveOverHttp } from '../fakes/http-bridge';
 
 /*
@@ -31,7 +32,9 @@ const BUNDLE_TASK = 'bundle:handlers/provider.lambda';
 const ACCESS_KEY_ID = 'AKIDBUNDLEDHANDLER';
 const PLACEHOLDERS = [CognitoBackbone.PLACEHOLDER_CALLBACK_URL, CognitoBackbone.PLACEHOLDER_LOGOUT_URL];
 const SUB = 'abc123.labeling.us-east-1.sagemaker.aws';
-const MAX_BUNDLE_BYTES = 1_000_000;
+// Four SDK clients (SageMaker's schemas alone are about 430 KB minified): a cap that catches a
+// whole SDK or a second copy of one pulled in by mistake.
+const MAX_BUNDLE_BYTES = 1_500_000;
 
 type Json = Record<string, any>;
 
@@ -72,6 +75,7 @@ interface Invocation {
 interface World {
   readonly cognito: FakeCognito;
   readonly s3: FakeS3;
+  readonly sagemaker: FakeSageMaker;
   readonly cognitoHttp: HttpBridge;
   readonly s3Http: HttpBridge;
   readonly cfnHttp: HttpBridge;
@@ -85,6 +89,8 @@ async function world(): Promise<World> {
   const s3 = new FakeS3();
   const cognitoHttp = await serveOverHttp((request) => cognito.handle(request));
   const s3Http = await serveOverHttp((request) => s3.handle(request));
+  const sagemaker = new FakeSageMaker();
+  const sagemakerHttp = await serveOverHttp((request) => sagemaker.handle(request));
   // CloudFormation's pre-signed S3 URL answers a PUT with 200 and an empty body.
   const cfnHttp = await serveOverHttp(async () => ({ response: new HttpResponse({ statusCode: 200, headers: {}, body: '' }) }));
   const scratch: string[] = [];
@@ -118,6 +124,7 @@ async function world(): Promise<World> {
         AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoHttp.url,
         AWS_ENDPOINT_URL_S3: s3Http.url,
+        AWS_ENDPOINT_URL_SAGEMAKER: sagemakerHttp.url,
         // CloudFormation is played on loopback http, which the handler refuses unless told.
         [LOCAL_RESPONSES_ENV]: 'true',
       },
@@ -143,12 +150,13 @@ async function world(): Promise<World> {
   return {
     cognito,
     s3,
+    sagemaker,
     cognitoHttp,
     s3Http,
     cfnHttp,
     invoke,
     close: async () => {
-      await Promise.all([cognitoHttp.close(), s3Http.close(), cfnHttp.close()]);
+      await Promise.all([cognitoHttp.close(), s3Http.close(), sagemakerHttp.close(), cfnHttp.close()]);
       scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
     },
   };
@@ -394,7 +402,7 @@ describe('the handler bundle, run as Lambda runs it', () => {
     expect(fresh.externals.filter((m) => !isBuiltin(m))).toEqual([]);
   });
 
-  test('is under 1 MB and requires no module but Node\'s own, neither when loaded nor while it runs', async () => {
+  test('is under 1.5 MB and requires no module but Node\'s own, neither when loaded nor while it runs', async () => {
     expect(statSync(BUNDLE).size).toBeLessThan(MAX_BUNDLE_BYTES);
     const { poolId, clientId } = richPool(w.cognito);
     const run = await w.invoke(BUNDLE, reconcilerEvent(poolId, clientId));
@@ -410,6 +418,7 @@ describe('the handler bundle, run as Lambda runs it', () => {
       const built = await buildBundle((o) => ({ ...o, external: ['@aws-sdk/*'] }));
       expect(built.externals.filter((m) => !isBuiltin(m))).toEqual([
         '@aws-sdk/client-cloudformation', '@aws-sdk/client-cognito-identity-provider', '@aws-sdk/client-lambda', '@aws-sdk/client-s3',
+        '@aws-sdk/client-sagemaker',
       ]);
       const variant = writeVariant(dir, built.code);
       const { poolId, clientId } = richPool(w.cognito);
@@ -533,5 +542,31 @@ describe('the handler bundle, run as Lambda runs it', () => {
     expect(w.s3.violations).toEqual([]);
     expect(w.s3Http.received.map((r) => r.headers.authorization)).toEqual([expect.stringMatching(`Credential=${ACCESS_KEY_ID}/\\d{8}/us-east-1/s3/aws4_request`)]);
     expect(w.cognito.users(poolId).map((u) => u.Username).sort()).toEqual(['ana', 'bo']);
+  });
+
+  test('ExistingWorkforce finds the workforce through the bundled SageMaker client', async () => {
+    const { poolId, clientId } = richPool(w.cognito);
+    w.sagemaker.createWorkforce({ WorkforceName: 'default', CognitoConfig: { UserPool: poolId, ClientId: clientId } });
+    const run = await w.invoke(BUNDLE, {
+      RequestType: 'Create',
+      ResourceType: EXISTING_WORKFORCE_RESOURCE_TYPE,
+      LogicalResourceId: 'Workforce',
+      RequestId: 'set-by-invoke',
+      StackId: arn('cloudformation', 'stack/Test/1'),
+      ResourceProperties: {},
+    });
+    expect(run.error).toBeUndefined();
+    expect(run.requested).toEqual([]);
+    expect(run.responses).toEqual([expect.objectContaining({ Status: 'SUCCESS' })]);
+    expect(run.responses[0].Data).toEqual({
+      WorkforceArn: 'arn:aws:sagemaker:us-east-1:123456789012:workforce/default',
+      WorkforceName: 'default',
+      SubDomain: w.sagemaker.workforce('default')!.SubDomain,
+      PortalUrl: `https://${w.sagemaker.workforce('default')!.SubDomain}`,
+      UserPoolId: poolId,
+      ClientId: clientId,
+    });
+    expect(w.sagemaker.requests.map((r) => r.operation)).toEqual(['CreateWorkforce', 'ListWorkforces', 'DescribeWorkforce']);
+    expect(w.sagemaker.violations).toEqual([]);
   });
 });

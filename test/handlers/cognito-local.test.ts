@@ -7,6 +7,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import * as sdk from '@aws-sdk/client-cognito-identity-provider';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { CognitoBackbone } from '../../src';
 import { systemClock } from '../../src/handlers/clock';
 import { createHandler, ResourceEvent } from '../../src/handlers/dispatch';
@@ -80,6 +81,7 @@ function handler() {
   return createHandler({
     cognito,
     s3: new S3Client(nowhere),
+    sagemaker: new SageMakerClient(nowhere),
     cloudFormation: new CloudFormationClient(nowhere),
     lambda: new LambdaClient(nowhere),
     clock: systemClock,

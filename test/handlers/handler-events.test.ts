@@ -4,6 +4,7 @@ import type { ResourceEvent } from '../../src/handlers/dispatch';
 import {
   CALLBACK_RECONCILER_RESOURCE_TYPE,
   CallbackReconcilerProperties,
+  EXISTING_WORKFORCE_RESOURCE_TYPE,
   INVITATION_SENDER_RESOURCE_TYPE,
   InvitationSenderProperties,
 } from '../../src/handlers/types';
@@ -183,7 +184,7 @@ describe('CallbackReconciler handler', () => {
   test('an unknown resource type is refused', async () => {
     const h = harness();
     await expect(h.cfn.send({ ...reconcilerEvent({ UserPoolId: 'p', ClientId: 'c' }), ResourceType: 'Custom::Other' }))
-      .rejects.toThrow(`Unknown resource type Custom::Other: this handler serves ${CALLBACK_RECONCILER_RESOURCE_TYPE} and ${INVITATION_SENDER_RESOURCE_TYPE}.`);
+      .rejects.toThrow(`Unknown resource type Custom::Other: this handler serves ${CALLBACK_RECONCILER_RESOURCE_TYPE}, ${INVITATION_SENDER_RESOURCE_TYPE} and ${EXISTING_WORKFORCE_RESOURCE_TYPE}.`);
   });
 });
 

@@ -38,6 +38,7 @@ export function harness(options: HarnessOptions = {}) {
   handler = createHandler({
     cognito: cognito.client(),
     s3: s3.client(),
+    sagemaker: sagemaker.client(),
     cloudFormation: cfn.cloudFormation.client(),
     lambda: lambda.client(),
     ownStackId: STACK_ID,

@@ -1,0 +1,354 @@
+import { Arn, ArnFormat, CustomResource, Duration, Resource, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { CallbackReconciler } from './callback-reconciler';
+import { EXISTING_WORKFORCE_RESOURCE_TYPE } from './handlers/types';
+import type { ExistingWorkforceProperties } from './handlers/types';
+import { InvitationMessage } from './invitation-message';
+import { InvitationSender, InvitationSenderProps } from './invitation-sender';
+import { HandlerProvider } from './private/handler-provider';
+import { resolveInvitation } from './private/invitation';
+import { cognitoClientMetric } from './private/metrics';
+import { acknowledgeNagFinding } from './private/nag';
+import { EXISTING_WORKFORCE_TYPES, WORKERS, WORKFORCE_ALARMS_OPTION_TYPES, WORKTEAM_OPTION_TYPES } from './private/prop-specs';
+import { checkPropTypes, required } from './private/prop-types';
+import { validateOneWorkforcePerRegion, validateWorkforceRegion, validateWorkforceSettings } from './private/workforce-validation';
+import { WORKFORCE_VPC_ACTIONS } from './private/workforce-vpc';
+import type { IPrivateWorkforce } from './private-workforce';
+import { WorkerRemovalPolicy } from './worker-removal-policy';
+import { Workers } from './workers';
+import { WorkforceAlarms, WorkforceAlarmsOptions } from './workforce-alarms';
+import type { IWorkforce, WorkforceVpcConfig } from './workforce-resource';
+import { Workteam, WorkteamOptions } from './workteam';
+
+/**
+ * Properties of an `ExistingWorkforce`.
+ */
+export interface ExistingWorkforceProps {
+  /**
+   * The name of the workforce to use (`aws sagemaker list-workforces` shows it; a workforce made
+   * in the console is named `default`).
+   *
+   * @default - the account's workforce in the stack's Region (there is at most one)
+   */
+  readonly workforceName?: string;
+
+  /**
+   * Source-IP CIDRs to set on the workforce (at most 10); an empty list lets every address in.
+   * The workforce's previous CIDRs are restored when the stack is deleted or stops setting them.
+   * Cannot be combined with `vpcConfig`.
+   *
+   * @default - the workforce's CIDRs are left as they are
+   */
+  readonly sourceIpCidrs?: string[];
+
+  /**
+   * The VPC, subnets and security groups of a workforce that is reached through a VPC (the
+   * security groups are required: the library makes none for a workforce it does not own). The
+   * previous VPC settings are restored when the stack is deleted or stops setting them. A workforce
+   * reached over the internet is refused at deploy: UpdateWorkforce cannot take a VPC away again.
+   *
+   * @default - the workforce's VPC settings are left as they are
+   */
+  readonly vpcConfig?: WorkforceVpcConfig;
+
+  /**
+   * Whether to point the user pool's invitation email at the portal. The pool's own invitation is
+   * kept and written back when the stack is deleted or stops managing it.
+   *
+   * @default false
+   */
+  readonly manageInvitation?: boolean;
+
+  /**
+   * The invitation email, when `manageInvitation` is true; `{portalUrl}` becomes the portal URL.
+   *
+   * @default - the default invitation of `InvitationMessage`
+   */
+  readonly invitation?: InvitationMessage;
+
+  /**
+   * Workers to invite into the workforce's user pool (more with `addWorkers()`).
+   *
+   * @default - none
+   */
+  readonly workers?: Workers;
+
+  /**
+   * What happens to users of the pool that are not listed. The pool is not the library's, so the
+   * default leaves everyone else alone.
+   *
+   * @default WorkerRemovalPolicy.RETAIN
+   */
+  readonly removedWorkers?: WorkerRemovalPolicy;
+
+  /**
+   * Whether deleting the stack removes the listed workers (per `removedWorkers`).
+   *
+   * @default false
+   */
+  readonly removeWorkersOnStackDelete?: boolean;
+
+  /**
+   * Whether one deploy may remove more than half of the pool's users.
+   *
+   * @default false
+   */
+  readonly allowLargeRemovals?: boolean;
+
+  /**
+   * Whether a pool user with a listed user name but another email is taken over as that worker.
+   *
+   * @default false
+   */
+  readonly adoptExistingUsers?: boolean;
+
+  /**
+   * Whether the email is the user name (for a pool that signs in with the email as user name).
+   *
+   * @default false
+   */
+  readonly emailAsUsername?: boolean;
+
+  /**
+   * Whether Cognito sends invitation emails.
+   *
+   * @default true
+   */
+  readonly sendInvitationEmails?: boolean;
+
+  /**
+   * The role the pool sends SMS with, when `manageInvitation` is true and the pool has one.
+   *
+   * @default - the pool has no SMS role
+   */
+  readonly smsRole?: iam.IRole;
+
+  /**
+   * The pool's customer-managed KMS key, when `manageInvitation` is true and the pool has one.
+   *
+   * @default - the pool uses an AWS-owned key
+   */
+  readonly userPoolKey?: kms.IKey;
+}
+
+/**
+ * The private workforce an account already has (made in the console, or by another stack), with
+ * the library's portal wiring, invitations, work teams, metrics and alarms on it.
+ *
+ * An account and Region has at most one private workforce, so where one exists `PrivateWorkforce`
+ * cannot create another. `ExistingWorkforce` finds it at deploy time (DescribeWorkforce, or
+ * ListWorkforces when no name is given) and works on its Cognito user pool and app client: the
+ * portal's callback and logout URLs are added to the client when missing (no other URL is ever
+ * removed, and on leaving only what it added goes), and workers are invited into the pool. A
+ * workforce that signs in through OIDC is refused at deploy: it has no pool to invite into.
+ *
+ * @example
+ * const workforce = new ExistingWorkforce(this, 'Workforce', {
+ *   workers: Workers.fromList([{ email: 'ana@example.com' }]),
+ * });
+ * workforce.addWorkteam('Reviewers', { description: 'Reviews labels' });
+ */
+export class ExistingWorkforce extends Resource implements IWorkforce, IPrivateWorkforce {
+  /** The workforce name. @attribute */
+  public readonly workforceName: string;
+  /** The workforce ARN. @attribute */
+  public readonly workforceArn: string;
+  /** The workforce's SubDomain (the portal's host name). @attribute */
+  public readonly subDomain: string;
+  /** The labeling portal URL. @attribute */
+  public readonly portalUrl: string;
+  /** The user pool the workforce signs workers in with. */
+  public readonly userPool: cognito.IUserPool;
+  /** The workforce's app client. */
+  public readonly userPoolClient: cognito.IUserPoolClient;
+  /** The portal wiring of the app client. */
+  public readonly reconciler: CallbackReconciler;
+  /** The lookup custom resource. */
+  public readonly resource: CustomResource;
+
+  private invitationSender?: InvitationSender;
+  private readonly senderProps: Omit<InvitationSenderProps, 'userPool' | 'reconciler'>;
+
+  constructor(scope: Construct, id: string, props: ExistingWorkforceProps = {}) {
+    super(scope, id);
+    checkPropTypes(props, EXISTING_WORKFORCE_TYPES); // first: untyped callers get a clear error, not a TypeError
+
+    validateWorkforceRegion(this);
+    validateOneWorkforcePerRegion(this);
+    validateWorkforceSettings({ workforceName: props.workforceName, sourceIpCidrs: props.sourceIpCidrs, vpcConfig: props.vpcConfig });
+    if (props.vpcConfig && !props.vpcConfig.securityGroups?.length) {
+      throw new Error('`vpcConfig.securityGroups` is required for an ExistingWorkforce: give the security groups of its VPC endpoint ' +
+        '(the library creates none for a workforce it does not own).');
+    }
+    if (props.manageInvitation) {
+      resolveInvitation(this, props.invitation);
+    }
+    this.senderProps = {
+      removedWorkers: props.removedWorkers,
+      removeWorkersOnStackDelete: props.removeWorkersOnStackDelete,
+      allowLargeRemovals: props.allowLargeRemovals,
+      adoptExistingUsers: props.adoptExistingUsers,
+      emailAsUsername: props.emailAsUsername,
+      sendInvitationEmails: props.sendInvitationEmails,
+    };
+
+    const provider = HandlerProvider.of(this);
+    const properties: ExistingWorkforceProperties = {
+      WorkforceName: props.workforceName,
+      SourceIpCidrs: props.sourceIpCidrs,
+      VpcConfig: props.vpcConfig && {
+        VpcId: props.vpcConfig.vpc.vpcId,
+        Subnets: props.vpcConfig.vpc.selectSubnets(props.vpcConfig.subnets).subnetIds,
+        SecurityGroupIds: props.vpcConfig.securityGroups!.map((sg) => sg.securityGroupId),
+      },
+    };
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceTimeout: Duration.minutes(16),
+      serviceToken: provider.serviceToken,
+      resourceType: EXISTING_WORKFORCE_RESOURCE_TYPE,
+      properties: { ...properties },
+    });
+    this.resource.node.addDependency(provider.role);
+
+    // One workforce per account and Region: without a name, "the workforce" is workforce/* here.
+    const workforceArn = Arn.format({
+      service: 'sagemaker',
+      resource: 'workforce',
+      resourceName: props.workforceName ?? '*',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    }, Stack.of(this));
+    const grants = provider.grantsFor(this.resource);
+    // UpdateWorkforce also on an unmanaged one: a lookup that managed settings in an earlier deploy
+    // puts them back when it stops.
+    grants.add(new iam.PolicyStatement({ actions: ['sagemaker:DescribeWorkforce', 'sagemaker:UpdateWorkforce'], resources: [workforceArn] }));
+    if (!props.workforceName) {
+      // ListWorkforces has no resource type (Service Authorization Reference): only "*" grants it.
+      grants.add(new iam.PolicyStatement({ actions: ['sagemaker:ListWorkforces'], resources: ['*'] }));
+      acknowledgeNagFinding(grants.policy, 'AwsSolutions-IAM5', 'An account and Region has one private workforce; without workforceName its name is ' +
+        'known at deploy time only, so the workforce ARN ends in workforce/*.',
+      `Resource::arn:<AWS::Partition>:sagemaker:${Stack.of(this).region}:${Stack.of(this).account}:workforce/*`);
+    }
+    if (props.vpcConfig) {
+      // What CloudFormation's own update handler of AWS::SageMaker::Workforce holds (registry data):
+      // SageMaker changes the portal's VPC endpoint with the caller's permissions.
+      grants.add(new iam.PolicyStatement({ actions: WORKFORCE_VPC_ACTIONS, resources: ['*'] }));
+    }
+    if (!props.workforceName || props.vpcConfig) {
+      acknowledgeNagFinding(grants.policy, 'AwsSolutions-IAM5', [
+        ...!props.workforceName ? ['ListWorkforces has no resource type, so only "*" grants it.'] : [],
+        ...props.vpcConfig ? ['UpdateWorkforce changes the portal\'s VPC endpoint with the caller\'s EC2 permissions (those of CloudFormation\'s own ' +
+          'update handler of AWS::SageMaker::Workforce), on an endpoint not known before it exists; the ec2:Describe* actions have no resource type.'] : [],
+      ].join(' '), 'Resource::*');
+    }
+    grants.ownStack(true);
+
+    this.workforceName = this.resource.getAttString('WorkforceName');
+    this.workforceArn = this.resource.getAttString('WorkforceArn');
+    this.subDomain = this.resource.getAttString('SubDomain');
+    this.portalUrl = this.resource.getAttString('PortalUrl');
+    this.userPool = cognito.UserPool.fromUserPoolId(this, 'UserPool', this.resource.getAttString('UserPoolId'));
+    this.userPoolClient = cognito.UserPoolClient.fromUserPoolClientId(this, 'UserPoolClient', this.resource.getAttString('ClientId'));
+
+    this.reconciler = new CallbackReconciler(this, 'CallbackReconciler', {
+      userPool: this.userPool,
+      userPoolClient: this.userPoolClient,
+      subDomain: this.subDomain,
+      placeholderUrls: [],
+      manageInvitation: props.manageInvitation ?? false,
+      invitation: props.invitation,
+      smsRole: props.smsRole,
+      userPoolKey: props.userPoolKey,
+    });
+    if (props.workers) {
+      this.addWorkers(props.workers);
+    } else if (props.removedWorkers !== undefined && props.removedWorkers !== WorkerRemovalPolicy.RETAIN) {
+      this.sender(); // an authoritative list must not be empty: the sender says so at synth
+    }
+  }
+
+  /** The invitation sender, once there are workers to invite. */
+  public get invitations(): InvitationSender | undefined {
+    return this.invitationSender;
+  }
+
+  /**
+   * Adds workers to invite into the workforce's user pool.
+   */
+  public addWorkers(workers: Workers): void {
+    checkPropTypes({ workers }, { workers: required(WORKERS) });
+    this.sender().addWorkers(workers);
+  }
+
+  /**
+   * Adds a work team of this workforce: a Cognito group in its pool, the SageMaker work team bound
+   * to it, optionally a notification topic; its workers are invited and kept in the group.
+   *
+   * @param id construct id of the work team
+   * @param options the work team
+   */
+  public addWorkteam(id: string, options: WorkteamOptions): Workteam {
+    checkPropTypes({ id, options }, { id: required('string'), options: required({ shape: WORKTEAM_OPTION_TYPES }) });
+    return new Workteam(this, id, {
+      ...options,
+      userPool: this.userPool,
+      userPoolClient: this.userPoolClient,
+      workforce: this,
+      invitationSender: options.workers ? this.sender() : undefined,
+    });
+  }
+
+  /**
+   * Successful sign-ins through the workforce's app client.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricSignInSuccesses(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return cognitoClientMetric(this.userPool, this.userPoolClient, 'SignInSuccesses', props);
+  }
+
+  /**
+   * Sign-ins Cognito throttled (the UserAuthentication quota): workers who could not sign in.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricSignInThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return cognitoClientMetric(this.userPool, this.userPoolClient, 'SignInThrottles', props);
+  }
+
+  /**
+   * Failures of the handler that looks the workforce up, wires the portal and invites workers.
+   *
+   * @default - sum over 5 minutes
+   */
+  public metricHandlerFailures(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
+    return HandlerProvider.of(this).metricFailures(props);
+  }
+
+  /**
+   * Adds alarms on sign-in throttling and handler failures (the workforce's web ACL, if any, is not
+   * the library's).
+   *
+   * @param options where to send them, and thresholds
+   */
+  public addAlarms(options: WorkforceAlarmsOptions = {}): WorkforceAlarms {
+    checkPropTypes(options, WORKFORCE_ALARMS_OPTION_TYPES);
+    return new WorkforceAlarms(this, 'Alarms', {
+      ...options,
+      signInThrottles: this.metricSignInThrottles(),
+      handlerErrors: this.metricHandlerFailures(),
+    });
+  }
+
+  private sender(): InvitationSender {
+    this.invitationSender ??= new InvitationSender(this, 'InvitationSender', {
+      ...this.senderProps,
+      userPool: this.userPool,
+      reconciler: this.reconciler,
+    });
+    return this.invitationSender;
+  }
+}
