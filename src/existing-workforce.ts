@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, CustomResource, Duration, Resource, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CustomResource, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -147,8 +147,9 @@ export interface ExistingWorkforceProps {
  * workforce that signs in through OIDC is refused at deploy: it has no pool to invite into.
  *
  * @example
+ * const ana: Worker = { email: 'ana@example.com' };
  * const workforce = new ExistingWorkforce(this, 'Workforce', {
- *   workers: Workers.fromList([{ email: 'ana@example.com' }]),
+ *   workers: Workers.fromList([ana]),
  * });
  * workforce.addWorkteam('Reviewers', { description: 'Reviews labels' });
  */
@@ -230,7 +231,7 @@ export class ExistingWorkforce extends Resource implements IWorkforce, IPrivateW
       grants.add(new iam.PolicyStatement({ actions: ['sagemaker:ListWorkforces'], resources: ['*'] }));
       acknowledgeNagFinding(grants.policy, 'AwsSolutions-IAM5', 'An account and Region has one private workforce; without workforceName its name is ' +
         'known at deploy time only, so the workforce ARN ends in workforce/*.',
-      `Resource::arn:<AWS::Partition>:sagemaker:${Stack.of(this).region}:${Stack.of(this).account}:workforce/*`);
+      `Resource::arn:<AWS::Partition>:sagemaker:${nagName(Stack.of(this).region, 'AWS::Region')}:${nagName(Stack.of(this).account, 'AWS::AccountId')}:workforce/*`);
     }
     if (props.vpcConfig) {
       // What CloudFormation's own update handler of AWS::SageMaker::Workforce holds (registry data):
@@ -351,4 +352,9 @@ export class ExistingWorkforce extends Resource implements IWorkforce, IPrivateW
     });
     return this.invitationSender;
   }
+}
+
+/** A value as cdk-nag writes it in a finding: a pseudo parameter's token as <AWS::...>. */
+function nagName(value: string, pseudo: string): string {
+  return Token.isUnresolved(value) ? `<${pseudo}>` : value;
 }
