@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, CfnElement, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -150,10 +150,13 @@ export class Workteam extends Resource {
       notificationConfiguration: this.notificationTopic ? { notificationTopicArn: this.notificationTopic.topicArn } : undefined,
     });
     workteam.applyRemovalPolicy(RemovalPolicy.DESTROY);
-    // The name is a plain string, so nothing in the template orders the team after its workforce;
-    // DeleteWorkforce also fails while teams exist, so the team must go first.
-    // On the workforce's own resource: a work team may be a child of the workforce construct.
-    workteam.node.addDependency(props.workforce.node.defaultChild ?? props.workforce);
+    // A plain-string name orders nothing in the template, yet DeleteWorkforce fails while teams
+    // exist, so the team must go first. On the workforce's own resource: a work team may be a
+    // child of the workforce construct. A name read from the resource (GetAtt) orders it already.
+    const workforceResource = props.workforce.node.defaultChild ?? props.workforce;
+    if (!referencesResource(this, props.workforce.workforceName, workforceResource)) {
+      workteam.node.addDependency(workforceResource);
+    }
 
     this.workteamName = workteam.attrWorkteamName;
     this.workteamArn = Arn.format({
@@ -202,4 +205,18 @@ function countWorkteams(root: IConstruct, team: IConstruct): number {
   };
   const here = where(team);
   return root.node.findAll().filter((c) => (c as unknown as Record<symbol, boolean>)[WORKTEAM_MARKER] && where(c) === here).length;
+}
+
+/** Whether `value` is a Ref or GetAtt of `target` in the template of `scope`'s stack. */
+function referencesResource(scope: Construct, value: string, target: IConstruct): boolean {
+  // A CustomResource is an L2 whose CfnResource is its default child.
+  const element = CfnElement.isCfnElement(target) ? target : target.node.defaultChild;
+  if (!Token.isUnresolved(value) || !CfnElement.isCfnElement(element) || Stack.of(element) !== Stack.of(scope)) {
+    return false;
+  }
+  const stack = Stack.of(scope);
+  const logicalId = stack.resolve(element.logicalId);
+  const resolved = JSON.stringify(stack.resolve(value));
+  return resolved.includes(JSON.stringify({ Ref: logicalId }))
+    || resolved.includes(`{"Fn::GetAtt":[${JSON.stringify(logicalId)},`);
 }

@@ -41,6 +41,24 @@ describe('ExistingWorkforce at synth', () => {
     });
   });
 
+  test('a work team is ordered after the lookup by its GetAtt alone (no redundant DependsOn, cfn-lint W3005)', () => {
+    const stack = newStack();
+    const workforce = new ExistingWorkforce(stack, 'Workforce', { workforceName: 'labeling' });
+    workforce.addWorkteam('Reviewers', { description: 'Reviews labels', workteamName: 'reviewers' });
+    const resources = templateOf(stack).toJSON().Resources as Record<string, any>;
+    const lookupId = Object.keys(resources).find((id) => resources[id].Type === LOOKUP)!;
+    const team = Object.values(resources).find((r) => r.Type === 'AWS::SageMaker::Workteam');
+    expect(team.Properties.WorkforceName).toEqual({ 'Fn::GetAtt': [lookupId, 'WorkforceName'] });
+    expect(team.DependsOn ?? []).not.toContain(lookupId);
+
+    // Negative control: a created workforce's name is a plain string, so the team must depend on it.
+    const other = newStack();
+    new PrivateWorkforce(other, 'Workforce', { workforceName: 'labeling' }).addWorkteam('Reviewers', { description: 'Reviews labels', workteamName: 'reviewers' });
+    const otherResources = templateOf(other).toJSON().Resources as Record<string, any>;
+    const workforceId = Object.keys(otherResources).find((id) => otherResources[id].Type === 'AWS::SageMaker::Workforce')!;
+    expect(Object.values(otherResources).find((r) => r.Type === 'AWS::SageMaker::Workteam').DependsOn).toContain(workforceId);
+  });
+
   test('by name: SageMaker permissions on that workforce only', () => {
     const stack = newStack();
     new ExistingWorkforce(stack, 'Workforce', { workforceName: 'labelers' });

@@ -171,8 +171,8 @@ async function onDelete(event: ResourceEvent<ExistingWorkforceProperties> & { Re
   const leaves = status === 'DELETE_IN_PROGRESS' || status === 'ROLLBACK_IN_PROGRESS'
     || ((status === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' || status === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS')
       // No other lookup of the stack keeps settings to restore (one it was renamed to does).
-      && (await otherLookups(event)(ctx)).every((r) => (r.LogicalResourceId === event.LogicalResourceId && r.PhysicalResourceId === event.PhysicalResourceId)
-        || !r.PhysicalResourceId?.includes(PREVIOUS)));
+      && (await otherLookups(event)(ctx)).every((r) => !r.PhysicalResourceId?.includes(PREVIOUS)
+        || (r.LogicalResourceId === event.LogicalResourceId && r.PhysicalResourceId === event.PhysicalResourceId)));
   if (!leaves) {
     return;
   }
