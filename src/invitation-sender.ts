@@ -218,6 +218,7 @@ export class InvitationSender extends Construct {
     // force for its last Delete too.
     this.grants = provider.grantsFor(this.resource);
     this.grants.userPool(props.userPool, [
+      'DescribeUserPool', // whether the pool's user names are case-sensitive
       'ListUsers',
       'AdminCreateUser',
       'AdminUpdateUserAttributes',

@@ -6,6 +6,7 @@ import {
   AdminEnableUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminUpdateUserAttributesCommand,
+  DescribeUserPoolCommand,
   ListUsersCommand,
   ListUsersInGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -31,6 +32,9 @@ import { loadWorkers } from './worker-sources';
 const USER_UPDATE_RATE = 20;
 /** Invocations one event may take; with 15-minute invocations, more than ServiceTimeout's hour. */
 const MAX_RUNS = 8;
+
+/** How a pool tells its users apart: the key of a user name. */
+type UserKey = (username: string) => string;
 
 /** A user of the pool, as ListUsers shows it. */
 interface PoolUser {
@@ -107,8 +111,9 @@ async function onDelete(
   const workers = await loadWorkers(props.WorkerSources ?? [], ctx);
   try {
     // Only what is left to do, so that a continued Delete makes progress.
-    const existing = await listUsers(props.UserPoolId, ctx);
-    const left = workers.map((w) => existing.get(w.username.toLowerCase()))
+    const key = await userKeyOf(props.UserPoolId, ctx);
+    const existing = await listUsers(props.UserPoolId, key, ctx);
+    const left = workers.map((w) => existing.get(key(w.username)))
       .filter((u): u is PoolUser => u !== undefined && (action === 'DELETE' || u.enabled));
     await removeUsers(props, left.map((u) => u.username), action, ctx, counts);
   } catch (error) {
@@ -156,14 +161,15 @@ async function onCreateOrUpdate(
     throw new Error(`The worker list is empty and removedWorkers is ${action}: that would remove every user of ${props.UserPoolId}. Refused.`);
   }
   state.size = workers.length;
+  const key = await userKeyOf(props.UserPoolId, ctx);
   let missing: number[];
   if (progress.Pending !== undefined) {
     missing = decodeIndexes(progress.Pending, workers.length);
     state.alreadyPresent = progress.AlreadyPresent ?? 0;
   } else {
-    const existing = await listUsers(props.UserPoolId, ctx);
-    await applyToExisting(event, action, workers, existing, ctx, counts);
-    missing = workers.map((w, i) => (existing.has(w.username.toLowerCase()) ? -1 : i)).filter((i) => i >= 0);
+    const existing = await listUsers(props.UserPoolId, key, ctx);
+    await applyToExisting(event, action, workers, existing, key, ctx, counts);
+    missing = workers.map((w, i) => (existing.has(key(w.username)) ? -1 : i)).filter((i) => i >= 0);
     state.alreadyPresent = workers.length - missing.length;
     ctx.log(`${workers.length} workers: ${missing.length} to invite, ${state.alreadyPresent} already in ${props.UserPoolId}`);
   }
@@ -183,7 +189,7 @@ async function onCreateOrUpdate(
 
   let membershipChanges = 0;
   for (const group of props.ManagedGroups ?? []) {
-    membershipChanges += await syncGroup(props.UserPoolId, group, workers, ctx);
+    membershipChanges += await syncGroup(props.UserPoolId, group, workers, key, ctx);
   }
   const data = { Workers: workers.length, AlreadyPresent: state.alreadyPresent, MembershipChanges: membershipChanges };
   ctx.log(`done: ${JSON.stringify({ ...data, ...counts, Runs: progress.Run })}`);
@@ -199,13 +205,14 @@ async function applyToExisting(
   action: RemovedWorkersAction,
   workers: readonly WorkerRecord[],
   existing: Map<string, PoolUser>,
+  key: UserKey,
   ctx: HandlerContext,
   counts: RunCounts,
 ): Promise<void> {
   const props = event.ResourceProperties;
   // A listed user name that exists with another email: the list's email, or a clear refusal.
   const emailChanges = workers.filter((w) => {
-    const user = existing.get(w.username.toLowerCase());
+    const user = existing.get(key(w.username));
     return user !== undefined && user.email?.toLowerCase() !== w.email.toLowerCase();
   });
   if (emailChanges.length > 0 && props.PoolOwned !== 'true' && props.AdoptExistingUsers !== 'true') {
@@ -230,9 +237,9 @@ async function applyToExisting(
     ctx.log(`${event.RequestType} during ${status}: a stale event, nobody is removed or enabled`);
     return;
   }
-  const wanted = new Set(workers.map((w) => w.username.toLowerCase()));
+  const wanted = new Set(workers.map((w) => key(w.username)));
   // Users that signed in through a federated identity provider are not workers of the list.
-  const stale = [...existing.values()].filter((u) => !wanted.has(u.username.toLowerCase())
+  const stale = [...existing.values()].filter((u) => !wanted.has(key(u.username))
     && u.status !== 'EXTERNAL_PROVIDER'
     && !(action === 'DISABLE' && !u.enabled));
   // A rollback returns to a list that was deployed before: the guard would only leave the stack stuck.
@@ -246,8 +253,8 @@ async function applyToExisting(
   }
   // Administrators keep the last word: only workers the sender disabled itself (it keeps them in a
   // group of the pool) are enabled again when they are listed again.
-  const disabledBySender = await groupMembers(props.UserPoolId, props.DisabledGroup, ctx);
-  const back = workers.filter((w) => existing.get(w.username.toLowerCase())?.enabled === false && disabledBySender.has(w.username.toLowerCase()));
+  const disabledBySender = await groupMembers(props.UserPoolId, props.DisabledGroup, key, ctx);
+  const back = workers.filter((w) => existing.get(key(w.username))?.enabled === false && disabledBySender.has(key(w.username)));
   await updateUsers(back.map((w) => w.username), ctx, async (username) => {
     await ctx.cognito.send(new AdminEnableUserCommand({ UserPoolId: props.UserPoolId, Username: username }));
     await ctx.cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: props.UserPoolId, GroupName: props.DisabledGroup, Username: username }));
@@ -411,11 +418,11 @@ async function updateUsers(
 }
 
 /** Makes the members of `group` exactly the workers that list it. Returns the changes made. */
-async function syncGroup(userPoolId: string, group: string, workers: readonly WorkerRecord[], ctx: HandlerContext): Promise<number> {
-  const members = await groupMembers(userPoolId, group, ctx);
+async function syncGroup(userPoolId: string, group: string, workers: readonly WorkerRecord[], key: UserKey, ctx: HandlerContext): Promise<number> {
+  const members = await groupMembers(userPoolId, group, key, ctx);
   const wanted = workers.filter((w) => w.groups?.includes(group));
-  const wantedNames = new Set(wanted.map((w) => w.username.toLowerCase()));
-  const toAdd = wanted.filter((w) => !members.has(w.username.toLowerCase())).map((w) => w.username);
+  const wantedNames = new Set(wanted.map((w) => key(w.username)));
+  const toAdd = wanted.filter((w) => !members.has(key(w.username))).map((w) => w.username);
   const toRemove = [...members.entries()].filter(([key]) => !wantedNames.has(key)).map(([, username]) => username);
   const added = await updateUsers(toAdd, ctx, (username) =>
     ctx.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, GroupName: group, Username: username })), `AdminAddUserToGroup ${group}`);
@@ -424,30 +431,40 @@ async function syncGroup(userPoolId: string, group: string, workers: readonly Wo
   return added + removed;
 }
 
-/** The members of a group: user names by lower-case user name. */
-async function groupMembers(userPoolId: string, group: string, ctx: HandlerContext): Promise<Map<string, string>> {
+/** The members of a group: user names by their key. */
+async function groupMembers(userPoolId: string, group: string, key: UserKey, ctx: HandlerContext): Promise<Map<string, string>> {
   const members = new Map<string, string>();
   let token: string | undefined;
   do {
     const page = await ctx.call(`ListUsersInGroup ${group}`, () =>
       ctx.cognito.send(new ListUsersInGroupCommand({ UserPoolId: userPoolId, GroupName: group, Limit: 60, NextToken: token })));
     for (const user of page.Users ?? []) {
-      members.set(user.Username!.toLowerCase(), user.Username!);
+      members.set(key(user.Username!), user.Username!);
     }
     token = page.NextToken;
   } while (token);
   return members;
 }
 
-/** The pool's users by lower-case user name, with their email (one ListUsers page holds 60). */
-async function listUsers(userPoolId: string, ctx: HandlerContext): Promise<Map<string, PoolUser>> {
+/**
+ * How the pool tells users apart. A pool is case-sensitive unless it was created with
+ * `UsernameConfiguration.CaseSensitive` false (true is the API's default): there `Alice` and
+ * `alice` are two people, and one must never be taken for the other.
+ */
+async function userKeyOf(userPoolId: string, ctx: HandlerContext): Promise<UserKey> {
+  const described = await ctx.call(`DescribeUserPool ${userPoolId}`, () => ctx.cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId })));
+  return described.UserPool?.UsernameConfiguration?.CaseSensitive === false ? (u) => u.toLowerCase() : (u) => u;
+}
+
+/** The pool's users by their key, with their email (one ListUsers page holds 60). */
+async function listUsers(userPoolId: string, key: UserKey, ctx: HandlerContext): Promise<Map<string, PoolUser>> {
   const users = new Map<string, PoolUser>();
   let token: string | undefined;
   do {
     const page = await ctx.call(`ListUsers ${userPoolId}`, () =>
       ctx.cognito.send(new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token, AttributesToGet: ['email'] })));
     for (const user of page.Users ?? []) {
-      users.set(user.Username!.toLowerCase(), {
+      users.set(key(user.Username!), {
         username: user.Username!,
         enabled: user.Enabled !== false,
         status: user.UserStatus,

@@ -603,8 +603,9 @@ export class FakeCognito {
     return group;
   }
 
+  /** The API model: `CaseSensitive` true "is the default value" (UsernameConfigurationType). */
   private caseInsensitive(state: PoolState): boolean {
-    return state.pool.UsernameConfiguration?.CaseSensitive !== true;
+    return state.pool.UsernameConfiguration?.CaseSensitive === false;
   }
 
   private userKey(state: PoolState, username: string): string {

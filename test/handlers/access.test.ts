@@ -161,6 +161,51 @@ describe('emails', () => {
   });
 });
 
+describe('user names: a case-sensitive pool tells Alice from alice', () => {
+  // A pool created without UsernameConfiguration is case-sensitive (the API's default); `alice` is
+  // someone else's account there, say an administrator's, and must not be taken for `Alice`.
+  const deployWithAliceListed = async (aliceEmail: string, usernameConfiguration?: { CaseSensitive: boolean }) => {
+    const h = harness();
+    const poolId = h.cognito.createUserPool({ UserPoolName: 'corp', UsernameConfiguration: usernameConfiguration });
+    h.cognito.createGroup(poolId, 'reviewers');
+    await h.clock.run(h.cognito.client().send(new AdminCreateUserCommand({
+      UserPoolId: poolId, Username: 'alice', UserAttributes: [{ Name: 'email', Value: aliceEmail }], MessageAction: 'SUPPRESS',
+    })));
+    const invocations = await h.cfn.deploy(synth((stack) => {
+      const sender = new InvitationSender(stack, 'Invitations', { userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', poolId), workers: list('bo') });
+      sender.addGroupMembers('reviewers', list('Alice'));
+    }));
+    return { h, poolId, data: invocations[0].data };
+  };
+
+  test('case-sensitive (the default): Alice is invited and joins the group; alice is left as she was', async () => {
+    const { h, poolId, data } = await deployWithAliceListed('alice.admin@example.com');
+    expect(data).toMatchObject({ Invited: 2, AlreadyPresent: 0 });
+    expect(h.cognito.users(poolId).map((u) => u.Username).sort()).toEqual(['Alice', 'alice', 'bo']);
+    expect(h.cognito.groupMembers(poolId, 'reviewers')).toEqual(['Alice']);
+    expect(h.cognito.sentEmails.map((e) => e.username).sort()).toEqual(['Alice', 'bo']);
+  });
+
+  test('case-insensitive: Alice is alice, already present, and she joins the group', async () => {
+    const { h, poolId, data } = await deployWithAliceListed('alice@example.com', { CaseSensitive: false });
+    expect(data).toMatchObject({ Invited: 1, AlreadyPresent: 1 });
+    expect(h.cognito.users(poolId).map((u) => u.Username).sort()).toEqual(['alice', 'bo']);
+    expect(h.cognito.groupMembers(poolId, 'reviewers')).toEqual(['alice']);
+  });
+
+  test('the fake follows the API model: without UsernameConfiguration, Alice and alice are two users', async () => {
+    const h = harness();
+    const create = (poolId: string, username: string) => h.clock.run(h.cognito.client().send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS' })));
+    const sensitive = h.cognito.createUserPool({ UserPoolName: 'default' });
+    await create(sensitive, 'alice');
+    await create(sensitive, 'Alice');
+    expect(h.cognito.users(sensitive)).toHaveLength(2);
+    const insensitive = h.cognito.createUserPool({ UserPoolName: 'insensitive', UsernameConfiguration: { CaseSensitive: false } });
+    await create(insensitive, 'alice');
+    await expect(create(insensitive, 'Alice')).rejects.toThrow(/already exists/);
+  });
+});
+
 describe('administrators keep the last word', () => {
   test('an account disabled outside the stack stays disabled at the next unrelated deploy; one the sender disabled comes back when re-listed', async () => {
     const h = harness();
