@@ -423,7 +423,7 @@ async function syncGroup(userPoolId: string, group: string, workers: readonly Wo
   const wanted = workers.filter((w) => w.groups?.includes(group));
   const wantedNames = new Set(wanted.map((w) => key(w.username)));
   const toAdd = wanted.filter((w) => !members.has(key(w.username))).map((w) => w.username);
-  const toRemove = [...members.entries()].filter(([key]) => !wantedNames.has(key)).map(([, username]) => username);
+  const toRemove = [...members.entries()].filter(([member]) => !wantedNames.has(member)).map(([, username]) => username);
   const added = await updateUsers(toAdd, ctx, (username) =>
     ctx.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, GroupName: group, Username: username })), `AdminAddUserToGroup ${group}`);
   const removed = await updateUsers(toRemove, ctx, (username) =>
