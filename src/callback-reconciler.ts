@@ -173,7 +173,7 @@ export class CallbackReconciler extends Construct {
       ...(updatesPool || !isPoolOfApp(props.userPool, this) ? ['DescribeUserPool', 'UpdateUserPool'] : []),
     ]);
     // Its Delete events are told apart by the stack's status and resources, whatever it manages now.
-    grants.ownStack(true);
+    grants.ownStack('ListStackResources', 'GetTemplate');
     if (updatesPool && props.smsRole) {
       grants.add(new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [props.smsRole.roleArn] }));
     }

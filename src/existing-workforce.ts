@@ -9,6 +9,7 @@ import { EXISTING_WORKFORCE_RESOURCE_TYPE } from './handlers/types';
 import type { ExistingWorkforceProperties } from './handlers/types';
 import { InvitationMessage } from './invitation-message';
 import { InvitationSender, InvitationSenderProps } from './invitation-sender';
+import { IpAddressType } from './ip-address-type';
 import { HandlerProvider } from './private/handler-provider';
 import { resolveInvitation } from './private/invitation';
 import { cognitoClientMetric } from './private/metrics';
@@ -37,9 +38,10 @@ export interface ExistingWorkforceProps {
   readonly workforceName?: string;
 
   /**
-   * Source-IP CIDRs to set on the workforce (at most 10); an empty list lets every address in.
-   * The workforce's previous CIDRs are restored when the stack is deleted or stops setting them.
-   * Cannot be combined with `vpcConfig`.
+   * Source-IP CIDRs to set on the workforce (1 to 10). IPv6 blocks need a dualstack workforce,
+   * and a workforce reached through a VPC takes none (SageMaker does not restrict the source IPs
+   * of a portal in a VPC): both are checked at deploy. The workforce's previous CIDRs are restored
+   * when the stack is deleted or stops setting them. Cannot be combined with `vpcConfig`.
    *
    * @default - the workforce's CIDRs are left as they are
    */
@@ -180,7 +182,10 @@ export class ExistingWorkforce extends Resource implements IWorkforce, IPrivateW
 
     validateWorkforceRegion(this);
     validateOneWorkforcePerRegion(this);
-    validateWorkforceSettings({ workforceName: props.workforceName, sourceIpCidrs: props.sourceIpCidrs, vpcConfig: props.vpcConfig });
+    // IPv6 blocks are allowed here: whether the workforce is dualstack is known at deploy only.
+    validateWorkforceSettings({
+      workforceName: props.workforceName, sourceIpCidrs: props.sourceIpCidrs, vpcConfig: props.vpcConfig, ipAddressType: IpAddressType.DUALSTACK,
+    });
     if (props.vpcConfig && !props.vpcConfig.securityGroups?.length) {
       throw new Error('`vpcConfig.securityGroups` is required for an ExistingWorkforce: give the security groups of its VPC endpoint ' +
         '(the library creates none for a workforce it does not own).');
@@ -233,19 +238,21 @@ export class ExistingWorkforce extends Resource implements IWorkforce, IPrivateW
         'known at deploy time only, so the workforce ARN ends in workforce/*.',
       `Resource::arn:<AWS::Partition>:sagemaker:${nagName(Stack.of(this).region, 'AWS::Region')}:${nagName(Stack.of(this).account, 'AWS::AccountId')}:workforce/*`);
     }
+    if (!props.workforceName) {
+      acknowledgeNagFinding(grants.policy, 'AwsSolutions-IAM5', 'ListWorkforces has no resource type, so only "*" grants it.', 'Resource::*');
+    }
     if (props.vpcConfig) {
       // What CloudFormation's own update handler of AWS::SageMaker::Workforce holds (registry data):
-      // SageMaker changes the portal's VPC endpoint with the caller's permissions.
-      grants.add(new iam.PolicyStatement({ actions: WORKFORCE_VPC_ACTIONS, resources: ['*'] }));
+      // SageMaker changes the portal's VPC endpoint with the caller's permissions. In a policy of
+      // its own: once `vpcConfig` is removed, it is a removed resource, deleted in the cleanup phase
+      // only, so it is still in force while the lookup puts the previous VPC back (and in a rollback).
+      const vpcGrants = provider.grantsFor(this.resource, 'workforce-vpc-endpoint');
+      vpcGrants.add(new iam.PolicyStatement({ actions: WORKFORCE_VPC_ACTIONS, resources: ['*'] }));
+      acknowledgeNagFinding(vpcGrants.policy, 'AwsSolutions-IAM5', 'UpdateWorkforce changes the portal\'s VPC endpoint with the caller\'s EC2 ' +
+        'permissions (those of CloudFormation\'s own update handler of AWS::SageMaker::Workforce), on an endpoint not known before it exists; ' +
+        'the ec2:Describe* actions have no resource type.', 'Resource::*');
     }
-    if (!props.workforceName || props.vpcConfig) {
-      acknowledgeNagFinding(grants.policy, 'AwsSolutions-IAM5', [
-        ...!props.workforceName ? ['ListWorkforces has no resource type, so only "*" grants it.'] : [],
-        ...props.vpcConfig ? ['UpdateWorkforce changes the portal\'s VPC endpoint with the caller\'s EC2 permissions (those of CloudFormation\'s own ' +
-          'update handler of AWS::SageMaker::Workforce), on an endpoint not known before it exists; the ec2:Describe* actions have no resource type.'] : [],
-      ].join(' '), 'Resource::*');
-    }
-    grants.ownStack(true);
+    grants.ownStack('ListStackResources');
 
     this.workforceName = this.resource.getAttString('WorkforceName');
     this.workforceArn = this.resource.getAttString('WorkforceArn');

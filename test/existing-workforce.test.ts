@@ -70,7 +70,7 @@ describe('ExistingWorkforce at synth', () => {
     }]);
   });
 
-  test('without a name: ListWorkforces on "*" (it has no resource type), acknowledged for cdk-nag on the lookup\'s policy only', () => {
+  test('without a name: ListWorkforces on "*" (it has no resource type), acknowledged for cdk-nag on the lookup\'s policies only', () => {
     const stack = newStack();
     const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0bbb', availabilityZones: ['us-east-1a'], isolatedSubnetIds: ['subnet-0bbb'] });
     new ExistingWorkforce(stack, 'Workforce', { vpcConfig: { vpc, securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0bbb')] } });
@@ -79,8 +79,13 @@ describe('ExistingWorkforce at synth', () => {
     ]));
     const report = new AwsSolutionsChecks(stack).validateScope(stack);
     expect(report.violations).toEqual([]);
-    const acknowledged = Object.entries<any>(templateOf(stack).toJSON().Resources).filter(([, r]) => r.Metadata?.cdk_nag).map(([, r]) => r.Type);
-    expect(acknowledged).toEqual(['AWS::IAM::Policy']);
+    // The lookup's own policy and its VPC-endpoint one, nothing else.
+    const resources = templateOf(stack).toJSON().Resources as Record<string, any>;
+    const acknowledged = Object.keys(resources).filter((id) => resources[id].Metadata?.cdk_nag);
+    const lookup = Object.values(resources).find((r) => r.Type === LOOKUP)!;
+    expect(acknowledged).toHaveLength(2);
+    expect(lookup.DependsOn).toEqual(expect.arrayContaining(acknowledged));
+    expect(acknowledged.map((id) => resources[id].Type)).toEqual(['AWS::IAM::Policy', 'AWS::IAM::Policy']);
   });
 
   test.each<[string, unknown, string]>([

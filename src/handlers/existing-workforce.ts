@@ -7,6 +7,17 @@ import type { ExistingWorkforceData, ExistingWorkforceProperties, WorkforceNetwo
 
 /** Marks, in the physical id, the network settings the workforce had before the lookup changed them. */
 const PREVIOUS = '/previous-network/';
+/** Between polls of a workforce that is updating: SageMaker refuses UpdateWorkforce meanwhile. */
+const ACTIVE_POLL_MS = { first: 2_000, max: 30_000 };
+
+/**
+ * What the physical id keeps: the settings to restore when the lookup leaves, and, for a lookup
+ * that took them over from another one (a rename or move), what that one had set: an update
+ * rollback deletes the new lookup and sends the old one no event, so the new one puts it back.
+ */
+interface KeptSettings extends WorkforceNetworkSettings {
+  readonly Before?: WorkforceNetworkSettings;
+}
 /** CloudFormation's limit of a physical id, less room. */
 const MAX_PHYSICAL_ID = 1000;
 
@@ -27,8 +38,9 @@ export async function lookUpWorkforce(
     return { PhysicalResourceId: event.PhysicalResourceId };
   }
 
-  const workforce = await findWorkforce(props.WorkforceName, ctx);
-  const name = workforce.WorkforceName!;
+  const found = await findWorkforce(props.WorkforceName, ctx);
+  const name = found.WorkforceName!;
+  const workforce = found.Status === 'Updating' || found.Status === 'Initializing' ? await settled(name, ctx) : found;
   if (!workforce.CognitoConfig) {
     throw new Error(workforce.OidcConfig
       ? `The workforce ${name} signs workers in through an OIDC identity provider (${workforce.OidcConfig.Issuer}), not a Cognito user pool: ` +
@@ -36,6 +48,8 @@ export async function lookUpWorkforce(
         'teams members through its groups (an AWS::SageMaker::Workteam with OidcMemberDefinition); ExistingWorkforce applies to Cognito workforces only.'
       : `The workforce ${name} has neither a Cognito nor an OIDC configuration (status ${workforce.Status}); wait until it is Active, then deploy again.`);
   }
+
+  checkNetworkSettings(name, workforce, props);
 
   let physicalResourceId = `workforce/${name}`;
   // The settings before the first change are the ones to restore: kept in the previous physical id,
@@ -52,14 +66,26 @@ export async function lookUpWorkforce(
     await updateWorkforce(name, released, ctx);
   }
   if (props.SourceIpCidrs !== undefined || props.VpcConfig !== undefined) {
-    const before = kept ?? await keptByOtherLookup(event, name, ctx) ?? {};
+    const inherited = kept ? undefined : await keptByOtherLookup(event, name, ctx);
+    const before = kept ?? inherited ?? {};
     const current = currentSettings(workforce, props);
-    const previous: WorkforceNetworkSettings = {
+    const previous: KeptSettings = {
       ...(props.SourceIpCidrs !== undefined ? { SourceIpCidrs: before.SourceIpCidrs ?? current.SourceIpCidrs } : {}),
       ...(props.VpcConfig !== undefined ? { VpcConfig: before.VpcConfig ?? current.VpcConfig } : {}),
+      // Only a Create takes settings over; an Update drops them, so a stale one is never put back.
+      ...(inherited ? { Before: currentSettings(workforce, inherited) } : {}),
     };
     physicalResourceId = withPreviousSettings(physicalResourceId, previous, name);
-    await applySettings(name, workforce, props, ctx);
+    try {
+      await applySettings(name, workforce, props, ctx);
+    } catch (error) {
+      // A failed Create gets no Delete that could restore them (its physical id never reached
+      // CloudFormation): put back what a partly applied update changed, then fail.
+      if (event.RequestType === 'Create') {
+        await restoreAfterFailedCreate(name, previous.Before ?? previous, ctx);
+      }
+      throw error;
+    }
   }
   const subDomain = workforce.SubDomain!;
   return {
@@ -91,7 +117,9 @@ async function findWorkforce(name: string | undefined, ctx: HandlerContext): Pro
     throw new Error(`This account and Region have no private workforce named ${name}: \`aws sagemaker list-workforces\` shows the one they have ` +
       '(a workforce made in the console is named "default"); set `workforceName` to it, or leave `workforceName` out to use it.');
   }
-  const [first] = await listWorkforces(ctx);
+  // ListWorkforces lists vendor workforces too: the private one signs in through Cognito or OIDC.
+  const listed = await listWorkforces(ctx);
+  const first = listed.find((w) => w.CognitoConfig || w.OidcConfig) ?? listed[0];
   if (!first) {
     throw new Error('This account and Region have no private workforce to use: create one with PrivateWorkforce instead of ExistingWorkforce.');
   }
@@ -149,11 +177,72 @@ async function applySettings(name: string, workforce: Workforce, props: Workforc
 async function updateWorkforce(name: string, settings: WorkforceNetworkSettings, ctx: HandlerContext): Promise<void> {
   ctx.log(`workforce ${name}: ${settings.SourceIpCidrs ? `${settings.SourceIpCidrs.length} source-IP CIDRs` : ''}` +
     `${settings.SourceIpCidrs && settings.VpcConfig ? ', ' : ''}${settings.VpcConfig ? `VPC ${settings.VpcConfig.VpcId}` : ''}`);
-  await ctx.call(`UpdateWorkforce ${name}`, () => ctx.sagemaker.send(new UpdateWorkforceCommand({
+  const send = () => ctx.call(`UpdateWorkforce ${name}`, () => ctx.sagemaker.send(new UpdateWorkforceCommand({
     WorkforceName: name,
     ...(settings.SourceIpCidrs ? { SourceIpConfig: { Cidrs: settings.SourceIpCidrs } } : {}),
     ...(settings.VpcConfig ? { WorkforceVpcConfig: settings.VpcConfig } : {}),
   })));
+  try {
+    await send();
+  } catch (error) {
+    if ((error as Error).name !== 'ConflictException') {
+      throw error;
+    }
+    // Updating still: someone else's change, or this very request, sent again after its response
+    // was lost. The settings are absolute, so sending them again once it is done is safe.
+    await settled(name, ctx);
+    await send();
+  }
+  // The next request (another update, a rollback's) must find it Active, and so must the portal.
+  await waitUntilActive(name, ctx);
+}
+
+/** Polls DescribeWorkforce until the workforce is neither Initializing nor Updating. */
+async function settled(name: string, ctx: HandlerContext): Promise<Workforce> {
+  for (let wait = ACTIVE_POLL_MS.first; ; wait = Math.min(wait * 2, ACTIVE_POLL_MS.max)) {
+    const described = await ctx.call(`DescribeWorkforce ${name}`, () => ctx.sagemaker.send(new DescribeWorkforceCommand({ WorkforceName: name })));
+    const workforce = described.Workforce!;
+    if (workforce.Status !== 'Updating' && workforce.Status !== 'Initializing') {
+      return workforce;
+    }
+    ctx.log(`workforce ${name} is ${workforce.Status}; waiting`);
+    await ctx.clock.sleep(wait);
+  }
+}
+
+/** The workforce once it is Active; one whose update failed fails the event, saying why. */
+async function waitUntilActive(name: string, ctx: HandlerContext): Promise<Workforce> {
+  const workforce = await settled(name, ctx);
+  if (workforce.Status === 'Failed') {
+    throw new Error(`The workforce ${name} is Failed after an update: ${workforce.FailureReason ?? 'SageMaker gave no reason'}. ` +
+      'Check its VPC, subnets and security groups (`aws sagemaker describe-workforce`), then deploy again.');
+  }
+  return workforce;
+}
+
+/** Settings SageMaker would refuse, or could not apply to this workforce, with what to do instead. */
+function checkNetworkSettings(name: string, workforce: Workforce, props: WorkforceNetworkSettings): void {
+  if (props.SourceIpCidrs !== undefined && workforce.WorkforceVpcConfig?.VpcId && props.VpcConfig === undefined) {
+    // UpdateWorkforce API reference: "SageMaker does not support Source Ip restriction for worker portals in VPC."
+    throw new Error(`The workforce ${name} is reached through VPC ${workforce.WorkforceVpcConfig.VpcId}, and SageMaker does not restrict source IPs ` +
+      'of a portal in a VPC: leave `sourceIpCidrs` out, and restrict access with the security groups of its VPC endpoint.');
+  }
+  const ipv6 = (props.SourceIpCidrs ?? []).filter((cidr) => cidr.includes(':'));
+  if (ipv6.length > 0 && workforce.IpAddressType !== 'dualstack') {
+    throw new Error(`\`sourceIpCidrs\` has the IPv6 block ${ipv6[0]}, but the workforce ${name} takes IPv4 only (IpAddressType ${workforce.IpAddressType ?? 'ipv4'}): ` +
+      'give IPv4 blocks, or make the workforce dualstack first (`aws sagemaker update-workforce --ip-address-type dualstack`).');
+  }
+}
+
+/** Best effort after a failed Create: the failure it reports says more than a failed restore would. */
+async function restoreAfterFailedCreate(name: string, previous: WorkforceNetworkSettings, ctx: HandlerContext): Promise<void> {
+  try {
+    if (!sameSettings(currentSettings(await settled(name, ctx), previous), previous)) {
+      await updateWorkforce(name, previous, ctx);
+    }
+  } catch (error) {
+    ctx.log(`workforce ${name}: the settings from before this Create could not be restored (${(error as Error).name}); check them with \`aws sagemaker describe-workforce\``);
+  }
 }
 
 /**
@@ -173,18 +262,46 @@ async function onDelete(event: ResourceEvent<ExistingWorkforceProperties> & { Re
       // No other lookup of the stack keeps settings to restore (one it was renamed to does).
       && (await otherLookups(event)(ctx)).every((r) => !r.PhysicalResourceId?.includes(PREVIOUS)
         || (r.LogicalResourceId === event.LogicalResourceId && r.PhysicalResourceId === event.PhysicalResourceId)));
-  if (!leaves) {
+  // Not leaving: another lookup keeps the settings. In an update rollback that one is the lookup
+  // this one took them over from, and it gets no event: give it back what it had set.
+  const restore = leaves ? previous : status === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' ? previous.Before : undefined;
+  if (!restore) {
     return;
   }
   try {
     // An empty CIDR list is SageMaker's "no restriction".
-    await updateWorkforce(name, previous, ctx);
+    await updateWorkforce(name, restore, ctx);
   } catch (error) {
     if ((error as Error).name !== 'ValidationException' && (error as Error).name !== 'ResourceNotFound') {
       throw error;
     }
+    // SageMaker's ValidationException is also its answer to settings it refuses (a subnet since deleted).
+    if (await workforceExists(name, ctx)) {
+      throw new Error(`The workforce ${name} could not be given back its network settings from before the stack (${(error as Error).message}). ` +
+        `They were: ${describeSettings(restore)}. Set them with \`aws sagemaker update-workforce\`, or make them valid again, then retry.`);
+    }
     ctx.log(`workforce ${name} is gone; nothing to restore`);
   }
+}
+
+async function workforceExists(name: string, ctx: HandlerContext): Promise<boolean> {
+  try {
+    await ctx.call(`DescribeWorkforce ${name}`, () => ctx.sagemaker.send(new DescribeWorkforceCommand({ WorkforceName: name })));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ValidationException' || (error as Error).name === 'ResourceNotFound') {
+      return false;
+    }
+    throw error;
+  }
+}
+
+/** Settings for a message: no worker data, only network configuration. */
+function describeSettings(settings: WorkforceNetworkSettings): string {
+  return [
+    ...settings.SourceIpCidrs ? [`source-IP CIDRs ${settings.SourceIpCidrs.length ? settings.SourceIpCidrs.join(', ') : 'none (every address)'}`] : [],
+    ...settings.VpcConfig ? [`VPC ${settings.VpcConfig.VpcId} (subnets ${settings.VpcConfig.Subnets.join(', ')}; security groups ${settings.VpcConfig.SecurityGroupIds.join(', ')})`] : [],
+  ].join('; ');
 }
 
 /** The stack's live lookups (their summaries), other than deleted ones. */
@@ -203,7 +320,7 @@ async function keptByOtherLookup(
 }
 
 /** The physical id that keeps the previous settings (compressed): a Delete is handed nothing else. */
-function withPreviousSettings(id: string, previous: WorkforceNetworkSettings, name: string): string {
+function withPreviousSettings(id: string, previous: KeptSettings, name: string): string {
   const encoded = deflateRawSync(JSON.stringify(previous)).toString('base64url');
   const result = `${id}${PREVIOUS}${encoded}`;
   if (result.length > MAX_PHYSICAL_ID) {
@@ -213,9 +330,16 @@ function withPreviousSettings(id: string, previous: WorkforceNetworkSettings, na
   return result;
 }
 
-function previousSettings(physicalResourceId: string): WorkforceNetworkSettings | undefined {
+function previousSettings(physicalResourceId: string): KeptSettings | undefined {
   const at = physicalResourceId.indexOf(PREVIOUS);
   return at < 0 ? undefined : JSON.parse(inflateRawSync(Buffer.from(physicalResourceId.slice(at + PREVIOUS.length), 'base64url')).toString('utf-8'));
+}
+
+function sameSettings(a: WorkforceNetworkSettings, b: WorkforceNetworkSettings): boolean {
+  return (a.SourceIpCidrs === undefined) === (b.SourceIpCidrs === undefined) && (!b.SourceIpCidrs || sameList(b.SourceIpCidrs, a.SourceIpCidrs))
+    && (a.VpcConfig === undefined) === (b.VpcConfig === undefined)
+    && (!b.VpcConfig || (a.VpcConfig!.VpcId === b.VpcConfig.VpcId && sameList(b.VpcConfig.Subnets, a.VpcConfig!.Subnets)
+      && sameList(b.VpcConfig.SecurityGroupIds, a.VpcConfig!.SecurityGroupIds)));
 }
 
 function sameList(a: readonly string[], b: readonly string[] | undefined): boolean {

@@ -147,10 +147,10 @@ export class HandlerGrants {
     }));
   }
 
-  /** DescribeStacks (and ListStackResources, GetTemplate) on the stack itself, to tell its Delete events apart. */
-  public ownStack(resources = false): void {
+  /** DescribeStacks on the stack itself, to tell its Delete events apart, and the reads of it a resource needs. */
+  public ownStack(...reads: Array<'ListStackResources' | 'GetTemplate'>): void {
     this.policy.addStatements(new iam.PolicyStatement({
-      actions: ['cloudformation:DescribeStacks', ...(resources ? ['cloudformation:ListStackResources', 'cloudformation:GetTemplate'] : [])],
+      actions: ['cloudformation:DescribeStacks', ...reads.map((action) => `cloudformation:${action}`)],
       resources: [Aws.STACK_ID],
     }));
   }

@@ -4,6 +4,7 @@ import { HttpRequest, HttpResponse } from '@smithy/protocol-http';
 import { ApiModel, ModelViolation } from './api-model';
 import { fakeClientConfig } from './client-config';
 import type { Authorizer } from './iam';
+import { providerSchema } from './registry';
 
 /*
  * SageMaker's private workforces and work teams for tests, as the API reference describes them
@@ -12,7 +13,15 @@ import type { Authorizer } from './iam';
  * - DeleteWorkforce fails with ResourceInUse while the workforce has work teams;
  * - a work team names an existing workforce (by name, matching the WorkforceName pattern);
  * - at most 25 work teams;
- * - UpdateWorkforce changes only what it is sent; the OIDC configuration only without work teams.
+ * - UpdateWorkforce changes only what it is sent; the OIDC configuration only without work teams;
+ *   no source-IP restriction for a portal in a VPC ("SageMaker does not support Source Ip
+ *   restriction for worker portals in VPC");
+ * - UpdateWorkforce leaves the workforce `Updating` (a WorkforceStatus) for the next two
+ *   DescribeWorkforce calls, and a second UpdateWorkforce meanwhile fails with ConflictException
+ *   (its one modelled error). This is inferred, not documented: CloudFormation's own update handler
+ *   waits for the workforce to stabilize, so the library's handler must too;
+ * - UpdateWorkforce with a VPC configuration is made with the caller's EC2 permissions: the EC2
+ *   actions of CloudFormation's own update handler (registry data) are authorized for the caller.
  * Every request, the ones CloudFormation's resource handlers make included, is checked against the
  * AWS API models (botocore, and the pinned SDK's schema).
  */
@@ -22,6 +31,10 @@ type Json = Record<string, any>;
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const MAX_WORKTEAMS = 25;
+/** DescribeWorkforce calls that still see `Updating` after an UpdateWorkforce. */
+const UPDATING_POLLS = 2;
+/** The EC2 actions of AWS::SageMaker::Workforce's update handler (registry data). */
+const VPC_UPDATE_EC2_ACTIONS = (providerSchema('AWS::SageMaker::Workforce').handlers.update.permissions as string[]).filter((p) => p.startsWith('ec2:'));
 
 /** An error SageMaker returns. */
 class ServiceError extends Error {
@@ -42,6 +55,12 @@ export class FakeSageMaker {
   public authorizer?: Authorizer;
   private readonly workforces = new Map<string, Json>();
   private readonly workteams = new Map<string, Json>();
+  /** DescribeWorkforce calls left before an updating workforce is Active, by name. */
+  private readonly updating = new Map<string, number>();
+  /** Operations whose next response is lost after the operation took effect (a 500 instead). */
+  private readonly lostResponses: string[] = [];
+  /** Why the next UpdateWorkforce leaves the workforce Failed, when it should. */
+  private nextUpdateFailure?: string;
   private generation = 0;
 
   public client(): sdk.SageMakerClient {
@@ -60,9 +79,34 @@ export class FakeSageMaker {
     this.call('DeleteWorkforce', { WorkforceName: name });
   }
 
-  /** UpdateWorkforce. */
+  /** UpdateWorkforce; CloudFormation's handler returns once the workforce is Active again. */
   public updateWorkforce(input: Json): void {
     this.call('UpdateWorkforce', input);
+    this.settle(input.WorkforceName);
+  }
+
+  /** Makes an updating workforce Active at once. */
+  public settle(name: string): void {
+    this.updating.delete(name);
+    const workforce = this.workforces.get(name);
+    if (workforce) {
+      workforce.Status = 'Active';
+    }
+  }
+
+  /** The next `operation` takes effect, but its caller gets an InternalFailure (a lost response). */
+  public loseResponse(operation: string): void {
+    this.lostResponses.push(operation);
+  }
+
+  /** The next UpdateWorkforce takes effect and leaves the workforce Failed (WorkforceStatus), with `reason` as its FailureReason. */
+  public failNextUpdate(reason: string): void {
+    this.nextUpdateFailure = reason;
+  }
+
+  /** Adds a workforce as someone made it outside the stack (a vendor one in ListWorkforces, say). */
+  public seed(workforce: Json): void {
+    this.workforces.set(workforce.WorkforceName, JSON.parse(JSON.stringify(workforce)));
   }
 
   /** CreateWorkteam, as the AWS::SageMaker::Workteam handler calls it. */
@@ -110,7 +154,18 @@ export class FakeSageMaker {
     const input = JSON.parse(body || '{}');
     try {
       this.authorizer?.(`sagemaker:${operation}`, this.arnOf(operation, input));
-      return respond(200, this.call(operation, input));
+      if (operation === 'UpdateWorkforce' && input.WorkforceVpcConfig) {
+        for (const action of VPC_UPDATE_EC2_ACTIONS) {
+          this.authorizer?.(action, '*');
+        }
+      }
+      const output = this.call(operation, input);
+      const lost = this.lostResponses.indexOf(operation);
+      if (lost >= 0) {
+        this.lostResponses.splice(lost, 1);
+        return respond(500, { __type: 'InternalFailure', message: 'We encountered an internal error. Please try again.' }, 'InternalFailure');
+      }
+      return respond(200, output);
     } catch (error) {
       const e = error as ServiceError;
       return respond(e.status ?? 400, { __type: e.type ?? e.name, message: e.message }, e.type ?? e.name);
@@ -127,8 +182,10 @@ export class FakeSageMaker {
   private dispatch(operation: string, input: Json): Json {
     switch (operation) {
       case 'CreateWorkforce': {
-        if (this.workforces.size > 0) {
-          throw new ServiceError('ResourceLimitExceeded', `Cannot create more than one workforce per account and Region; ${[...this.workforces.keys()][0]} exists.`);
+        // One private workforce (ListWorkforces: "you can only have one private workforce per Region"); vendor ones do not count.
+        const private_ = [...this.workforces.values()].find((w) => w.CognitoConfig || w.OidcConfig);
+        if (private_) {
+          throw new ServiceError('ResourceLimitExceeded', `Cannot create more than one workforce per account and Region; ${private_.WorkforceName} exists.`);
         }
         const name = input.WorkforceName;
         const sub = createHash('sha256').update(`${name}/${++this.generation}`).digest('hex').slice(0, 10);
@@ -155,24 +212,61 @@ export class FakeSageMaker {
         this.workforces.delete(input.WorkforceName);
         return {};
       }
-      case 'DescribeWorkforce':
-        return { Workforce: this.existingWorkforce(input.WorkforceName) };
-      case 'ListWorkforces':
-        return { Workforces: [...this.workforces.values()].filter((w) => !input.NameContains || w.WorkforceName.includes(input.NameContains)) };
+      case 'DescribeWorkforce': {
+        const workforce = this.existingWorkforce(input.WorkforceName);
+        const left = this.updating.get(input.WorkforceName);
+        if (left !== undefined) {
+          if (left <= 1) {
+            this.settle(input.WorkforceName);
+          } else {
+            this.updating.set(input.WorkforceName, left - 1);
+          }
+        }
+        const described = JSON.parse(JSON.stringify(workforce));
+        described.Status = left !== undefined ? 'Updating' : workforce.Status;
+        return { Workforce: described };
+      }
+      case 'ListWorkforces': {
+        // Pages of MaxResults (1 to 100, the model's range), so that callers must follow NextToken.
+        const matching = [...this.workforces.values()].filter((w) => !input.NameContains || w.WorkforceName.includes(input.NameContains));
+        const start = input.NextToken ? Number(input.NextToken) : 0;
+        const end = start + (input.MaxResults ?? 10);
+        return { Workforces: matching.slice(start, end), ...(end < matching.length ? { NextToken: String(end) } : {}) };
+      }
       case 'UpdateWorkforce': {
         const workforce = this.existingWorkforce(input.WorkforceName);
+        if (this.updating.has(input.WorkforceName)) {
+          throw new ServiceError('ConflictException', `Workforce ${input.WorkforceName} is being updated; try again when it is Active.`);
+        }
         if (input.OidcConfig && [...this.workteams.values()].some((t) => t.WorkforceName === input.WorkforceName)) {
           throw new ServiceError('ConflictException', 'The OIDC configuration can only be updated while the workforce has no work teams.');
         }
-        for (const field of ['SourceIpConfig', 'WorkforceVpcConfig', 'IpAddressType']) {
+        const cidrs = (input.SourceIpConfig ?? workforce.SourceIpConfig)?.Cidrs ?? [];
+        if (cidrs.length > 0 && (input.WorkforceVpcConfig ?? workforce.WorkforceVpcConfig)) {
+          throw new ServiceError('ValidationException', 'SageMaker does not support Source Ip restriction for worker portals in VPC.');
+        }
+        for (const field of ['SourceIpConfig', 'IpAddressType']) {
           if (input[field] !== undefined) {
             workforce[field] = input[field];
           }
         }
+        if (input.WorkforceVpcConfig) {
+          // The response shape has the endpoint too (WorkforceVpcConfigResponse.VpcEndpointId).
+          workforce.WorkforceVpcConfig = { ...input.WorkforceVpcConfig, VpcEndpointId: workforce.WorkforceVpcConfig?.VpcEndpointId ?? 'vpce-0fake' };
+        }
         if (input.OidcConfig) {
           workforce.OidcConfig = withoutSecret(input.OidcConfig);
         }
-        return { Workforce: JSON.parse(JSON.stringify(workforce)) };
+        delete workforce.FailureReason;
+        if (this.nextUpdateFailure !== undefined) {
+          workforce.Status = 'Failed';
+          workforce.FailureReason = this.nextUpdateFailure;
+          this.nextUpdateFailure = undefined;
+          return { Workforce: JSON.parse(JSON.stringify(workforce)) };
+        }
+        workforce.Status = 'Active';
+        this.updating.set(input.WorkforceName, UPDATING_POLLS);
+        return { Workforce: { ...JSON.parse(JSON.stringify(workforce)), Status: 'Updating' } };
       }
       case 'CreateWorkteam': {
         const workforceName = input.WorkforceName ?? [...this.workforces.keys()][0];

@@ -1,3 +1,4 @@
+import { ListWorkforcesCommand, UpdateWorkforceCommand } from '@aws-sdk/client-sagemaker';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -61,6 +62,18 @@ describe('ExistingWorkforce finds the workforce the account has', () => {
     expect(team.WorkforceName).toBe('default');
     expect(team.MemberDefinitions[0].CognitoMemberDefinition).toMatchObject({ UserPool: poolId, ClientId: clientId });
     expect(h.sagemaker.violations).toEqual([]);
+  });
+
+  test('by default, the private workforce among vendor ones ListWorkforces also lists, on a later page', async () => {
+    const h = harness();
+    for (let i = 0; i < 10; i++) {
+      h.sagemaker.seed({ WorkforceName: `vendor-${i}`, WorkforceArn: `arn:aws:sagemaker:us-east-1:123456789012:workforce/vendor-${i}`, Status: 'Active' });
+    }
+    const { clientId } = consoleWorkforce(h);
+    const invocations = await h.cfn.deploy(synth(adopting()));
+    expect(h.cfn.failures).toEqual([]);
+    expect(invocations.find((i) => i.resourceType === 'Custom::PrivateWorkforceExistingWorkforce')!.data).toMatchObject({ WorkforceName: 'default', ClientId: clientId });
+    expect(h.sagemaker.requests.filter((r) => r.operation === 'ListWorkforces')).toHaveLength(2);
   });
 
   test('by name (DescribeWorkforce only, IAM scoped to that workforce)', async () => {
@@ -146,16 +159,22 @@ describe('an app client the library did not create', () => {
     expect(h.cognito.describeClient(poolId, clientId).CallbackURLs).toEqual([OTHER_CALLBACK]);
   });
 
-  test('an update rollback keeps the URLs', async () => {
+  test('an update rollback keeps the URLs: the renamed lookup and reconciler it created are deleted, the old ones stay', async () => {
     const h = harness();
     const { poolId, clientId, portal } = consoleWorkforce(h);
     await h.cfn.deploy(synth(adopting()));
     const broken = (stack: Stack) => {
-      const w = new ExistingWorkforce(stack, 'Workforce', { workers: list('ana') });
+      const w = new ExistingWorkforce(stack, 'Labeling', { workers: list('ana') });
       new CfnResource(stack, 'Broken', { type: 'AWS::SSM::Parameter', properties: { Name: '/broken' } }).node.addDependency(w.invitations!);
     };
     await expect(h.cfn.deploy(synth(broken))).rejects.toThrow(/UPDATE_ROLLBACK_COMPLETE/);
+    // The events that could have taken the URLs away did run.
+    const rolledBack = h.cfn.invocations.filter((i) => i.stackStatus === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS').map((i) => `${i.requestType} ${i.resourceType}`);
+    expect(rolledBack).toEqual(expect.arrayContaining(['Delete Custom::PrivateWorkforceCallbackReconciler', 'Delete Custom::PrivateWorkforceExistingWorkforce']));
     expect(h.cognito.describeClient(poolId, clientId).CallbackURLs).toEqual([`${portal}/oauth2/idpresponse`, OTHER_CALLBACK]);
+    // And the stack still knows they are its own: its delete removes them.
+    await h.cfn.deleteStack();
+    expect(h.cognito.describeClient(poolId, clientId).CallbackURLs).toEqual([OTHER_CALLBACK]);
   });
 
   test('invitations on the existing pool stay its owner\'s unless asked for, and the owner\'s is restored on leaving', async () => {
@@ -263,24 +282,177 @@ describe('network settings of the existing workforce', () => {
     expect(h.sagemaker.workforce('default')!.SourceIpConfig).toEqual({ Cidrs: ['198.51.100.0/24'] });
   });
 
+  const cidrsOf = (h: Harness) => h.sagemaker.workforce('default')!.SourceIpConfig.Cidrs;
+  const broken = (build: (stack: Stack) => ExistingWorkforce) => (stack: Stack) => {
+    const w = build(stack);
+    new CfnResource(stack, 'Broken', { type: 'AWS::SSM::Parameter', properties: { Name: '/broken' } }).node.addDependency(w);
+  };
+
+  test('a rename that also changes the CIDRs, rolled back, gives the old lookup its CIDRs back', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    await expect(h.cfn.deploy(synth(broken((stack) => new ExistingWorkforce(stack, 'Labeling', { sourceIpCidrs: ['192.0.2.0/24'] })))))
+      .rejects.toThrow(/UPDATE_ROLLBACK_COMPLETE/);
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/24']);
+    // The old lookup still keeps the first ones to restore.
+    await h.cfn.deleteStack();
+    expect(cidrsOf(h)).toEqual(['198.51.100.0/24']);
+  });
+
+  test('a rename that succeeds does not put back what the old lookup had set', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    await h.cfn.deploy(synth((stack) => new ExistingWorkforce(stack, 'Labeling', { sourceIpCidrs: ['192.0.2.0/24'] })));
+    expect(cidrsOf(h)).toEqual(['192.0.2.0/24']);
+    // Its next update drops what it took over: a later rollback of that update has nothing stale to apply.
+    await expect(h.cfn.deploy(synth(broken((stack) => new ExistingWorkforce(stack, 'Labeling', { sourceIpCidrs: ['192.0.2.0/25'] })))))
+      .rejects.toThrow(/UPDATE_ROLLBACK_COMPLETE/);
+    expect(cidrsOf(h)).toEqual(['192.0.2.0/24']);
+    await h.cfn.deleteStack();
+    expect(cidrsOf(h)).toEqual(['198.51.100.0/24']);
+  });
+
+  test('a restore SageMaker refuses fails the stack delete, saying what the settings were; a workforce that is gone is nothing to restore', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    // Someone moves the portal into a VPC meanwhile: source-IP CIDRs are refused for it now.
+    h.sagemaker.updateWorkforce({ WorkforceName: 'default', SourceIpConfig: { Cidrs: [] }, WorkforceVpcConfig: { VpcId: 'vpc-0ccc', SecurityGroupIds: ['sg-0ccc'], Subnets: ['subnet-0ccc'] } });
+    await expect(h.cfn.deleteStack()).rejects.toThrow(/DELETE_FAILED/);
+    expect(h.cfn.failures.at(-1)!.reason).toContain('The workforce default could not be given back its network settings from before the stack');
+    expect(h.cfn.failures.at(-1)!.reason).toContain('They were: source-IP CIDRs 198.51.100.0/24.');
+
+    const gone = harness();
+    consoleWorkforce(gone, { cidrs: ['198.51.100.0/24'] });
+    await gone.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    gone.sagemaker.deleteWorkforce('default');
+    await gone.cfn.deleteStack();
+    expect(gone.cfn.failures).toEqual([]);
+  });
+
+  test('an UpdateWorkforce whose response was lost is sent again once the workforce is Active, and the deploy succeeds', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    h.sagemaker.loseResponse('UpdateWorkforce');
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    expect(h.cfn.failures).toEqual([]);
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/24']);
+    const updates = h.sagemaker.requests.filter((r) => r.operation === 'UpdateWorkforce');
+    expect(updates.length).toBeGreaterThanOrEqual(2); // the lost one, a ConflictException while Updating, then the one that answered
+    await h.cfn.deleteStack();
+    expect(cidrsOf(h)).toEqual(['198.51.100.0/24']);
+  });
+
+  test('a workforce that is Updating when the deploy starts is waited for', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    // Someone's console change, just before the deploy.
+    await h.clock.run(h.sagemaker.client().send(new UpdateWorkforceCommand({ WorkforceName: 'default', SourceIpConfig: { Cidrs: ['198.51.100.0/25'] } })));
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    expect(h.cfn.failures).toEqual([]);
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/24']);
+    await h.cfn.deleteStack();
+    expect(cidrsOf(h)).toEqual(['198.51.100.0/25']);
+  });
+
+  test('a Create whose update leaves the workforce Failed fails with SageMaker\'s reason, and puts the previous settings back', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    h.sagemaker.failNextUpdate('The subnet subnet-0bbb was not found.');
+    await expect(h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })))).rejects.toThrow(/ROLLBACK_COMPLETE/);
+    expect(h.cfn.failures[0].reason).toContain('The workforce default is Failed after an update: The subnet subnet-0bbb was not found.');
+    expect(cidrsOf(h)).toEqual(['198.51.100.0/24']);
+    expect(h.sagemaker.workforce('default')!.Status).toBe('Active');
+  });
+
+  test('source-IP CIDRs for a workforce in a VPC, and IPv6 blocks for an IPv4 one, are refused with what to do', async () => {
+    const inVpc = harness();
+    consoleWorkforce(inVpc, { vpc: true });
+    await expect(inVpc.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })))).rejects.toThrow(/ROLLBACK_COMPLETE/);
+    expect(inVpc.cfn.failures[0].reason).toContain('The workforce default is reached through VPC vpc-0aaa, and SageMaker does not restrict source IPs ' +
+      'of a portal in a VPC: leave `sourceIpCidrs` out, and restrict access with the security groups of its VPC endpoint.');
+
+    const ipv4 = harness();
+    consoleWorkforce(ipv4);
+    await expect(ipv4.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24', '2001:db8::/32'] })))).rejects.toThrow(/ROLLBACK_COMPLETE/);
+    expect(ipv4.cfn.failures[0].reason).toContain('`sourceIpCidrs` has the IPv6 block 2001:db8::/32, but the workforce default takes IPv4 only (IpAddressType ipv4)');
+    expect(ipv4.sagemaker.requests.filter((r) => r.operation === 'UpdateWorkforce')).toEqual([]);
+
+    const dualstack = harness();
+    consoleWorkforce(dualstack);
+    dualstack.sagemaker.updateWorkforce({ WorkforceName: 'default', IpAddressType: 'dualstack' });
+    await dualstack.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24', '2001:db8::/32'] })));
+    expect(dualstack.sagemaker.workforce('default')!.SourceIpConfig.Cidrs).toEqual(['203.0.113.0/24', '2001:db8::/32']);
+  });
+
+  test('negative control: the SageMaker fake refuses a request its API model does not allow', async () => {
+    const h = harness();
+    consoleWorkforce(h);
+    await expect(h.clock.run(h.sagemaker.client().send(new ListWorkforcesCommand({ MaxResults: 500 })))).rejects.toThrow(/MaxResults/);
+    expect(h.sagemaker.violations).toHaveLength(1);
+  });
+
+  const vpcStack = (vpcId?: string) => (stack: Stack) => {
+    const vpcConfig = vpcId ? {
+      vpc: ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId, availabilityZones: ['us-east-1a'], isolatedSubnetIds: [vpcId.replace('vpc', 'subnet')] }),
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', vpcId.replace('vpc', 'sg'))],
+    } : undefined;
+    new ExistingWorkforce(stack, 'Workforce', { vpcConfig });
+  };
+  const vpcOf = (h: Harness) => h.sagemaker.workforce('default')!.WorkforceVpcConfig;
+  const CONSOLE_VPC = { VpcId: 'vpc-0aaa', SecurityGroupIds: ['sg-0aaa'], Subnets: ['subnet-0aaa'], VpcEndpointId: 'vpce-0fake' };
+
   test('the VPC of a VPC workforce is changed and restored, with the EC2 actions of the registry\'s update handler', async () => {
     const h = harness();
     consoleWorkforce(h, { vpc: true });
-    const withVpc = (stack: Stack) => {
-      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-        vpcId: 'vpc-0bbb', availabilityZones: ['us-east-1a'], isolatedSubnetIds: ['subnet-0bbb'],
-      });
-      new ExistingWorkforce(stack, 'Workforce', {
-        vpcConfig: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0bbb')] },
-      });
-    };
-    await h.cfn.deploy(synth(withVpc));
+    await h.cfn.deploy(synth(vpcStack('vpc-0bbb')));
     expect(h.cfn.failures).toEqual([]);
-    expect(h.sagemaker.workforce('default')!.WorkforceVpcConfig).toEqual({ VpcId: 'vpc-0bbb', SecurityGroupIds: ['sg-0bbb'], Subnets: ['subnet-0bbb'] });
+    expect(vpcOf(h)).toEqual({ VpcId: 'vpc-0bbb', SecurityGroupIds: ['sg-0bbb'], Subnets: ['subnet-0bbb'], VpcEndpointId: 'vpce-0fake' });
     await h.cfn.deleteStack();
-    expect(h.sagemaker.workforce('default')!.WorkforceVpcConfig).toEqual({ VpcId: 'vpc-0aaa', SecurityGroupIds: ['sg-0aaa'], Subnets: ['subnet-0aaa'] });
+    expect(vpcOf(h)).toEqual(CONSOLE_VPC);
     const registry = (providerSchema('AWS::SageMaker::Workforce').handlers.update.permissions as string[]).filter((p) => p.startsWith('ec2:'));
     expect([...WORKFORCE_VPC_ACTIONS].sort()).toEqual(registry.sort());
+  });
+
+  test('removing vpcConfig puts the VPC back: the EC2 policy is a removed resource, in force until the cleanup', async () => {
+    const h = harness();
+    consoleWorkforce(h, { vpc: true });
+    await h.cfn.deploy(synth(vpcStack('vpc-0bbb')));
+    const invocations = await h.cfn.deploy(synth(vpcStack()));
+    expect(h.cfn.failures).toEqual([]);
+    expect(invocations.filter((i) => i.resourceType === 'Custom::PrivateWorkforceExistingWorkforce').map((i) => `${i.requestType} ${i.stackStatus}`))
+      .toEqual(['Update UPDATE_IN_PROGRESS', 'Delete UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']);
+    expect(vpcOf(h)).toEqual(CONSOLE_VPC);
+  });
+
+  test('a failed deploy that added vpcConfig rolls back to the VPC before it', async () => {
+    const h = harness();
+    consoleWorkforce(h, { vpc: true });
+    await h.cfn.deploy(synth(vpcStack()));
+    await expect(h.cfn.deploy(synth((stack) => {
+      vpcStack('vpc-0bbb')(stack);
+      new CfnResource(stack, 'Broken', { type: 'AWS::SSM::Parameter', properties: { Name: '/broken' } }).node.addDependency(stack.node.findChild('Workforce'));
+    }))).rejects.toThrow(/UPDATE_ROLLBACK_COMPLETE/);
+    expect(vpcOf(h)).toEqual(CONSOLE_VPC);
+  });
+
+  test('negative control: without the EC2 actions, SageMaker refuses the VPC change', async () => {
+    const h = harness();
+    consoleWorkforce(h, { vpc: true });
+    const stack = synth(vpcStack('vpc-0bbb'));
+    for (const resource of Object.values(stack.template.Resources as Record<string, any>)) {
+      if (resource.Type === 'AWS::IAM::Policy') {
+        for (const statement of resource.Properties.PolicyDocument.Statement) {
+          statement.Action = [statement.Action].flat().filter((a: string) => !a.startsWith('ec2:'));
+        }
+      }
+    }
+    await expect(h.cfn.deploy(stack)).rejects.toThrow(/ROLLBACK/);
+    expect(h.cfn.failures[0].reason).toMatch(/not authorized to perform: ec2:/);
+    expect(vpcOf(h)).toEqual(CONSOLE_VPC);
   });
 
   test('a VPC for a workforce reached over the internet is refused: it could not be taken away again', async () => {
