@@ -213,3 +213,37 @@ describe('moving the PrivateWorkforce construct', () => {
     expect(h.sagemaker.workforce('labeling')!.SubDomain).toBe(portal);
   });
 });
+
+describe('SageMaker fake rules, each with a request that breaks it', () => {
+  const idp = {
+    Issuer: 'https://idp.example.com',
+    AuthorizationEndpoint: 'https://idp.example.com/authorize',
+    TokenEndpoint: 'https://idp.example.com/token',
+    UserInfoEndpoint: 'https://idp.example.com/userinfo',
+    LogoutEndpoint: 'https://idp.example.com/logout',
+    JwksUri: 'https://idp.example.com/jwks',
+  };
+  const oidcWorkforce = () => {
+    const h = harness();
+    h.sagemaker.createWorkforce({ WorkforceName: 'labeling', OidcConfig: { ClientId: 'client', ClientSecret: 'secret', ...idp } });
+    return h;
+  };
+  const oidcUpdate = { WorkforceName: 'labeling', OidcConfig: { ClientId: 'client2', ClientSecret: 'secret', ...idp } };
+  const team = (name: string) => ({ WorkteamName: name, WorkforceName: 'labeling', Description: name, MemberDefinitions: [{ OidcMemberDefinition: { Groups: ['g'] } }] });
+
+  test('the OIDC configuration is updated while the workforce has no work teams, and refused once it has one', () => {
+    const h = oidcWorkforce();
+    h.sagemaker.updateWorkforce(oidcUpdate);
+    h.sagemaker.createWorkteam(team('reviewers'));
+    expect(() => h.sagemaker.updateWorkforce(oidcUpdate)).toThrow(/only be updated while the workforce has no work teams/);
+  });
+
+  test('25 work teams, and the 26th is refused', () => {
+    const h = oidcWorkforce();
+    for (let i = 0; i < 25; i++) {
+      h.sagemaker.createWorkteam(team(`team-${i}`));
+    }
+    expect(() => h.sagemaker.createWorkteam(team('team-25'))).toThrow(/At most 25 work teams/);
+    expect(h.sagemaker.workteamNames()).toHaveLength(25);
+  });
+});
