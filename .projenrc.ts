@@ -97,9 +97,12 @@ project.eslint?.addOverride({
 // The handler bundle is minified and built from the SDK's ES modules (`module` before `main`), so
 // esbuild drops every operation's schema the handler never sends: SageMaker's alone are ~430 KB.
 const bundleHandler = project.tasks.tryFind('bundle:handlers/provider.lambda')!;
-bundleHandler.reset('esbuild --bundle src/handlers/provider.lambda.ts --target=node24 --platform=node ' +
+const BUNDLE_COMMAND = 'esbuild --bundle src/handlers/provider.lambda.ts --target=node24 --platform=node ' +
   '--main-fields=module,main --outfile=assets/handlers/provider.lambda/index.js --tsconfig=test/tsconfig.json ' +
-  '--minify --legal-comments=none');
+  '--minify --legal-comments=none';
+bundleHandler.reset(BUNDLE_COMMAND);
+// The watch task builds the same bundle.
+project.tasks.tryFind('bundle:handlers/provider.lambda:watch')!.reset(`${BUNDLE_COMMAND} --watch`);
 
 // Tests synthesize stacks with the handler Lambda, whose code is the bundle.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);

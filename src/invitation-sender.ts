@@ -289,6 +289,11 @@ export class InvitationSender extends Construct {
       if (seen !== undefined && seen.email.toLowerCase() !== record.email.toLowerCase()) {
         throw new Error(`Worker ${record.username} is added twice with different emails (${seen.email}, ${record.email}).`);
       }
+      if (seen !== undefined && seen.username !== record.username) {
+        // A case-sensitive pool has two users there; a case-insensitive one, one. Either way, one spelling.
+        throw new Error(`Worker ${record.username} is also listed as ${seen.username}: in a case-sensitive user pool those are two users. ` +
+          'Spell the user name the same way in every list of this sender.');
+      }
       // Across every list of the sender: one email, one worker (Cognito refuses a second user with it).
       const other = this.emails.get(record.email.toLowerCase());
       if (other !== undefined && other !== key) {

@@ -159,6 +159,16 @@ describe('InvitationSender alone', () => {
     expect(() => sender.addWorkers(Workers.fromList([{ email: 'other@example.com', username: 'ANA' }])))
       .toThrow(new Error('Worker ANA is added twice with different emails (ana@example.com, other@example.com).'));
   });
+
+  test('one user name spelled two ways across the lists is refused: a case-sensitive pool has two users there', () => {
+    const stack = newStack();
+    const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_AbCdEf123');
+    const sender = new InvitationSender(stack, 'Invitations', { userPool, workers: Workers.fromList([{ email: 'alice@example.com', username: 'Alice' }]) });
+    expect(() => sender.addGroupMembers('reviewers', Workers.fromList([{ email: 'alice@example.com', username: 'alice' }])))
+      .toThrow(new Error('Worker alice is also listed as Alice: in a case-sensitive user pool those are two users. Spell the user name the same way in every list of this sender.'));
+    // The same spelling is the same worker, in as many lists as it likes.
+    sender.addGroupMembers('reviewers', Workers.fromList([{ email: 'alice@example.com', username: 'Alice' }]));
+  });
 });
 
 describe('InvitationSender: the guard where the power is (synth)', () => {

@@ -9,6 +9,8 @@ import type { ExistingWorkforceData, ExistingWorkforceProperties, WorkforceNetwo
 const PREVIOUS = '/previous-network/';
 /** Between polls of a workforce that is updating: SageMaker refuses UpdateWorkforce meanwhile. */
 const ACTIVE_POLL_MS = { first: 2_000, max: 30_000 };
+/** Time kept, when waiting for a Create's update, to put the previous settings back if it fails. */
+const RESTORE_RESERVE_MS = 60_000;
 
 /**
  * What the physical id keeps: the settings to restore when the lookup leaves, and, for a lookup
@@ -51,6 +53,14 @@ export async function lookUpWorkforce(
 
   checkNetworkSettings(name, workforce, props);
 
+  // A late duplicate of an old event (CloudFormation delivers asynchronously) changes nothing:
+  // its settings may be older than the stack's.
+  const status = await ctx.stackStatus();
+  if (!/_IN_PROGRESS$/.test(status) || /CLEANUP|DELETE/.test(status)) {
+    ctx.log(`${event.RequestType} during ${status}: a stale event, the workforce is left as it is`);
+    return { PhysicalResourceId: event.RequestType === 'Update' ? event.PhysicalResourceId : `workforce/${name}`, Data: attributes(workforce) };
+  }
+
   let physicalResourceId = `workforce/${name}`;
   // The settings before the first change are the ones to restore: kept in the previous physical id,
   // inherited from a lookup it was renamed or moved from, or read now.
@@ -72,32 +82,35 @@ export async function lookUpWorkforce(
     const previous: KeptSettings = {
       ...(props.SourceIpCidrs !== undefined ? { SourceIpCidrs: before.SourceIpCidrs ?? current.SourceIpCidrs } : {}),
       ...(props.VpcConfig !== undefined ? { VpcConfig: before.VpcConfig ?? current.VpcConfig } : {}),
-      // Only a Create takes settings over; an Update drops them, so a stale one is never put back.
-      ...(inherited ? { Before: currentSettings(workforce, inherited) } : {}),
+      // A Create that takes settings over records what the other lookup had set; an Update keeps
+      // it, so that the physical id (and so the resource) stays the same.
+      ...(inherited ? { Before: currentSettings(workforce, inherited) } : kept?.Before ? { Before: kept.Before } : {}),
     };
     physicalResourceId = withPreviousSettings(physicalResourceId, previous, name);
     try {
-      await applySettings(name, workforce, props, ctx);
+      await applySettings(name, workforce, props, ctx, event.RequestType === 'Create' ? RESTORE_RESERVE_MS : 0);
     } catch (error) {
       // A failed Create gets no Delete that could restore them (its physical id never reached
       // CloudFormation): put back what a partly applied update changed, then fail.
       if (event.RequestType === 'Create') {
-        await restoreAfterFailedCreate(name, previous.Before ?? previous, ctx);
+        await restoreAfterFailedCreate(name, previous.Before ?? previous, error as Error, ctx);
       }
       throw error;
     }
   }
+  return { PhysicalResourceId: physicalResourceId, Data: attributes(workforce) };
+}
+
+/** What the library wires to the workforce. */
+function attributes(workforce: Workforce): ExistingWorkforceData {
   const subDomain = workforce.SubDomain!;
   return {
-    PhysicalResourceId: physicalResourceId,
-    Data: {
-      WorkforceArn: workforce.WorkforceArn!,
-      WorkforceName: name,
-      SubDomain: subDomain,
-      PortalUrl: `https://${subDomain}`,
-      UserPoolId: workforce.CognitoConfig.UserPool!,
-      ClientId: workforce.CognitoConfig.ClientId!,
-    },
+    WorkforceArn: workforce.WorkforceArn!,
+    WorkforceName: workforce.WorkforceName!,
+    SubDomain: subDomain,
+    PortalUrl: `https://${subDomain}`,
+    UserPoolId: workforce.CognitoConfig!.UserPool!,
+    ClientId: workforce.CognitoConfig!.ClientId!,
   };
 }
 
@@ -152,7 +165,9 @@ function currentSettings(workforce: Workforce, props: WorkforceNetworkSettings):
 }
 
 /** UpdateWorkforce with the settings asked for, when they differ from the workforce's. */
-async function applySettings(name: string, workforce: Workforce, props: WorkforceNetworkSettings, ctx: HandlerContext): Promise<void> {
+async function applySettings(
+  name: string, workforce: Workforce, props: WorkforceNetworkSettings, ctx: HandlerContext, reserveMs: number,
+): Promise<void> {
   const current = currentSettings(workforce, props);
   if (props.VpcConfig !== undefined && current.VpcConfig === undefined) {
     // UpdateWorkforce has no documented way to take a VPC away again, so the library could not
@@ -171,10 +186,10 @@ async function applySettings(name: string, workforce: Workforce, props: Workforc
   await updateWorkforce(name, {
     SourceIpCidrs: cidrsChange ? props.SourceIpCidrs : undefined,
     VpcConfig: vpcChange ? props.VpcConfig : undefined,
-  }, ctx);
+  }, ctx, reserveMs);
 }
 
-async function updateWorkforce(name: string, settings: WorkforceNetworkSettings, ctx: HandlerContext): Promise<void> {
+async function updateWorkforce(name: string, settings: WorkforceNetworkSettings, ctx: HandlerContext, reserveMs = 0): Promise<void> {
   ctx.log(`workforce ${name}: ${settings.SourceIpCidrs ? `${settings.SourceIpCidrs.length} source-IP CIDRs` : ''}` +
     `${settings.SourceIpCidrs && settings.VpcConfig ? ', ' : ''}${settings.VpcConfig ? `VPC ${settings.VpcConfig.VpcId}` : ''}`);
   const send = () => ctx.call(`UpdateWorkforce ${name}`, () => ctx.sagemaker.send(new UpdateWorkforceCommand({
@@ -190,29 +205,38 @@ async function updateWorkforce(name: string, settings: WorkforceNetworkSettings,
     }
     // Updating still: someone else's change, or this very request, sent again after its response
     // was lost. The settings are absolute, so sending them again once it is done is safe.
-    await settled(name, ctx);
+    await settled(name, ctx, reserveMs);
     await send();
   }
   // The next request (another update, a rollback's) must find it Active, and so must the portal.
-  await waitUntilActive(name, ctx);
+  await waitUntilActive(name, ctx, reserveMs);
 }
 
-/** Polls DescribeWorkforce until the workforce is neither Initializing nor Updating. */
-async function settled(name: string, ctx: HandlerContext): Promise<Workforce> {
+/**
+ * Polls DescribeWorkforce until the workforce is neither Initializing nor Updating, until
+ * `reserveMs` before the invocation's deadline at the latest, then fails saying so.
+ */
+async function settled(name: string, ctx: HandlerContext, reserveMs = 0): Promise<Workforce> {
+  const started = ctx.clock.now();
   for (let wait = ACTIVE_POLL_MS.first; ; wait = Math.min(wait * 2, ACTIVE_POLL_MS.max)) {
     const described = await ctx.call(`DescribeWorkforce ${name}`, () => ctx.sagemaker.send(new DescribeWorkforceCommand({ WorkforceName: name })));
     const workforce = described.Workforce!;
     if (workforce.Status !== 'Updating' && workforce.Status !== 'Initializing') {
       return workforce;
     }
+    const left = ctx.deadline - reserveMs - ctx.clock.now();
+    if (left <= 0) {
+      throw new Error(`The workforce ${name} is still ${workforce.Status} after ${Math.round((ctx.clock.now() - started) / 1000)} s of waiting; ` +
+        'deploy again once `aws sagemaker describe-workforce` shows it Active.');
+    }
     ctx.log(`workforce ${name} is ${workforce.Status}; waiting`);
-    await ctx.clock.sleep(wait);
+    await ctx.clock.sleep(Math.min(wait, left));
   }
 }
 
 /** The workforce once it is Active; one whose update failed fails the event, saying why. */
-async function waitUntilActive(name: string, ctx: HandlerContext): Promise<Workforce> {
-  const workforce = await settled(name, ctx);
+async function waitUntilActive(name: string, ctx: HandlerContext, reserveMs = 0): Promise<Workforce> {
+  const workforce = await settled(name, ctx, reserveMs);
   if (workforce.Status === 'Failed') {
     throw new Error(`The workforce ${name} is Failed after an update: ${workforce.FailureReason ?? 'SageMaker gave no reason'}. ` +
       'Check its VPC, subnets and security groups (`aws sagemaker describe-workforce`), then deploy again.');
@@ -234,14 +258,15 @@ function checkNetworkSettings(name: string, workforce: Workforce, props: Workfor
   }
 }
 
-/** Best effort after a failed Create: the failure it reports says more than a failed restore would. */
-async function restoreAfterFailedCreate(name: string, previous: WorkforceNetworkSettings, ctx: HandlerContext): Promise<void> {
+/** After a failed Create; when that cannot be done either, the Create's error says what to put back. */
+async function restoreAfterFailedCreate(name: string, previous: WorkforceNetworkSettings, failure: Error, ctx: HandlerContext): Promise<void> {
   try {
     if (!sameSettings(currentSettings(await settled(name, ctx), previous), previous)) {
       await updateWorkforce(name, previous, ctx);
     }
   } catch (error) {
-    ctx.log(`workforce ${name}: the settings from before this Create could not be restored (${(error as Error).name}); check them with \`aws sagemaker describe-workforce\``);
+    failure.message += ` The settings from before this deploy could not be put back (${(error as Error).message}); they were: ` +
+      `${describeSettings(previous)}. Set them with \`aws sagemaker update-workforce\` once the workforce is Active.`;
   }
 }
 
@@ -262,9 +287,12 @@ async function onDelete(event: ResourceEvent<ExistingWorkforceProperties> & { Re
       // No other lookup of the stack keeps settings to restore (one it was renamed to does).
       && (await otherLookups(event)(ctx)).every((r) => !r.PhysicalResourceId?.includes(PREVIOUS)
         || (r.LogicalResourceId === event.LogicalResourceId && r.PhysicalResourceId === event.PhysicalResourceId)));
-  // Not leaving: another lookup keeps the settings. In an update rollback that one is the lookup
-  // this one took them over from, and it gets no event: give it back what it had set.
-  const restore = leaves ? previous : status === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' ? previous.Before : undefined;
+  // Not leaving: another lookup keeps the settings. In an update rollback, one of another logical
+  // id is the lookup this one took them over from, and it gets no event: give it back what it had
+  // set. (One of the same logical id is this lookup itself, already rolled back by an Update.)
+  const takenFrom = !leaves && status === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'
+    && (await otherLookups(event)(ctx)).some((r) => r.LogicalResourceId !== event.LogicalResourceId && r.PhysicalResourceId?.includes(PREVIOUS));
+  const restore = leaves ? previous : takenFrom ? previous.Before : undefined;
   if (!restore) {
     return;
   }

@@ -15,7 +15,8 @@ import { providerSchema } from './registry';
  * - at most 25 work teams;
  * - UpdateWorkforce changes only what it is sent; the OIDC configuration only without work teams;
  *   no source-IP restriction for a portal in a VPC ("SageMaker does not support Source Ip
- *   restriction for worker portals in VPC");
+ *   restriction for worker portals in VPC"); IPv6 CIDRs only with IpAddressType dualstack ("When
+ *   using an IpAddressType of dualstack, you can specify both the IPv4 and IPv6 CIDR blocks");
  * - UpdateWorkforce leaves the workforce `Updating` (a WorkforceStatus) for the next two
  *   DescribeWorkforce calls, and a second UpdateWorkforce meanwhile fails with ConflictException
  *   (its one modelled error). This is inferred, not documented: CloudFormation's own update handler
@@ -55,6 +56,8 @@ export class FakeSageMaker {
   public authorizer?: Authorizer;
   private readonly workforces = new Map<string, Json>();
   private readonly workteams = new Map<string, Json>();
+  /** DescribeWorkforce calls that see `Updating` after an UpdateWorkforce (a test makes an update slow with more). */
+  public updatingPolls = UPDATING_POLLS;
   /** DescribeWorkforce calls left before an updating workforce is Active, by name. */
   private readonly updating = new Map<string, number>();
   /** Operations whose next response is lost after the operation took effect (a 500 instead). */
@@ -241,7 +244,10 @@ export class FakeSageMaker {
         if (input.OidcConfig && [...this.workteams.values()].some((t) => t.WorkforceName === input.WorkforceName)) {
           throw new ServiceError('ConflictException', 'The OIDC configuration can only be updated while the workforce has no work teams.');
         }
-        const cidrs = (input.SourceIpConfig ?? workforce.SourceIpConfig)?.Cidrs ?? [];
+        const cidrs: string[] = (input.SourceIpConfig ?? workforce.SourceIpConfig)?.Cidrs ?? [];
+        if (cidrs.some((cidr) => cidr.includes(':')) && (input.IpAddressType ?? workforce.IpAddressType) !== 'dualstack') {
+          throw new ServiceError('ValidationException', 'IPv6 CIDRs need a workforce with IpAddressType dualstack.');
+        }
         if (cidrs.length > 0 && (input.WorkforceVpcConfig ?? workforce.WorkforceVpcConfig)) {
           throw new ServiceError('ValidationException', 'SageMaker does not support Source Ip restriction for worker portals in VPC.');
         }
@@ -265,7 +271,7 @@ export class FakeSageMaker {
           return { Workforce: JSON.parse(JSON.stringify(workforce)) };
         }
         workforce.Status = 'Active';
-        this.updating.set(input.WorkforceName, UPDATING_POLLS);
+        this.updating.set(input.WorkforceName, this.updatingPolls);
         return { Workforce: { ...JSON.parse(JSON.stringify(workforce)), Status: 'Updating' } };
       }
       case 'CreateWorkteam': {

@@ -11,6 +11,7 @@ import type { CloudFormationEvent } from '../../src/handlers/cfn-response';
 import { systemClock } from '../../src/handlers/clock';
 import { USER_POOL_CLIENT_UPDATE_FIELDS, USER_POOL_RENAMED_FIELDS, USER_POOL_UPDATE_FIELDS } from '../../src/handlers/cognito-update';
 import { CALLBACK_RECONCILER_RESOURCE_TYPE, EXISTING_WORKFORCE_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE, LOCAL_RESPONSES_ENV } from '../../src/handlers/types';
+import { FakeCloudFormation } from '../fakes/fake-cloudformation';
 import { FakeCognito } from '../fakes/fake-cognito';
 import { FakeS3 } from '../fakes/fake-s3';
 import { FakeSageMaker } from '../fakes/fake-sagemaker';
@@ -89,6 +90,11 @@ async function world(): Promise<World> {
   const s3Http = await serveOverHttp((request) => s3.handle(request));
   const sagemaker = new FakeSageMaker();
   const sagemakerHttp = await serveOverHttp((request) => sagemaker.handle(request));
+  // The stack the events come from, in an operation (the query protocol, through the bundled client).
+  const cloudFormation = new FakeCloudFormation({
+    stackId: arn('cloudformation', 'stack/Test/1'), stackName: 'Test', status: () => 'CREATE_IN_PROGRESS', resources: () => [], template: () => ({}),
+  });
+  const cloudFormationHttp = await serveOverHttp((request) => cloudFormation.handle(request));
   // CloudFormation's pre-signed S3 URL answers a PUT with 200 and an empty body.
   const cfnHttp = await serveOverHttp(async () => ({ response: new HttpResponse({ statusCode: 200, headers: {}, body: '' }) }));
   const scratch: string[] = [];
@@ -123,6 +129,7 @@ async function world(): Promise<World> {
         AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoHttp.url,
         AWS_ENDPOINT_URL_S3: s3Http.url,
         AWS_ENDPOINT_URL_SAGEMAKER: sagemakerHttp.url,
+        AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormationHttp.url,
         // CloudFormation is played on loopback http, which the handler refuses unless told.
         [LOCAL_RESPONSES_ENV]: 'true',
       },
@@ -154,7 +161,7 @@ async function world(): Promise<World> {
     cfnHttp,
     invoke,
     close: async () => {
-      await Promise.all([cognitoHttp.close(), s3Http.close(), sagemakerHttp.close(), cfnHttp.close()]);
+      await Promise.all([cognitoHttp.close(), s3Http.close(), sagemakerHttp.close(), cloudFormationHttp.close(), cfnHttp.close()]);
       scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
     },
   };
@@ -555,16 +562,18 @@ describe('the handler bundle, run as Lambda runs it', () => {
     expect(w.cognito.users(poolId).map((u) => u.Username).sort()).toEqual(['ana', 'bo']);
   });
 
-  test('ExistingWorkforce finds the workforce through the bundled SageMaker client', async () => {
+  test('ExistingWorkforce finds the workforce, sets its CIDRs and waits for it, through the bundled SageMaker and CloudFormation clients', async () => {
     const { poolId, clientId } = richPool(w.cognito);
     w.sagemaker.createWorkforce({ WorkforceName: 'default', CognitoConfig: { UserPool: poolId, ClientId: clientId } });
+    w.sagemaker.updatingPolls = 1; // one poll sees it Updating: the bundle waits 2 s of real time
+    w.sagemaker.loseResponse('UpdateWorkforce'); // and its error path: InternalFailure, then ConflictException
     const run = await w.invoke(BUNDLE, {
       RequestType: 'Create',
       ResourceType: EXISTING_WORKFORCE_RESOURCE_TYPE,
       LogicalResourceId: 'Workforce',
       RequestId: 'set-by-invoke',
       StackId: arn('cloudformation', 'stack/Test/1'),
-      ResourceProperties: {},
+      ResourceProperties: { SourceIpCidrs: ['203.0.113.0/24'] },
     });
     expect(run.error).toBeUndefined();
     expect(run.requested).toEqual([]);
@@ -577,7 +586,13 @@ describe('the handler bundle, run as Lambda runs it', () => {
       UserPoolId: poolId,
       ClientId: clientId,
     });
-    expect(w.sagemaker.requests.map((r) => r.operation)).toEqual(['CreateWorkforce', 'ListWorkforces', 'DescribeWorkforce']);
+    expect(w.sagemaker.workforce('default')!.SourceIpConfig).toEqual({ Cidrs: ['203.0.113.0/24'] });
+    const operations = w.sagemaker.requests.map((r) => r.operation);
+    expect(operations.slice(0, 3)).toEqual(['CreateWorkforce', 'ListWorkforces', 'DescribeWorkforce']);
+    // The lost response was retried into a ConflictException, answered by waiting and sending again.
+    expect(operations.filter((o) => o === 'UpdateWorkforce').length).toBeGreaterThanOrEqual(3);
+    expect(operations.at(-1)).toBe('DescribeWorkforce');
+    expect(w.sagemaker.workforce('default')!.Status).toBe('Active');
     expect(w.sagemaker.violations).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { harness, synth } from './harness';
 import { CallbackReconciler, ExistingWorkforce, ExistingWorkforceProps, IPrivateWorkforce, PrivateWorkforce, WorkerRemovalPolicy, Workers } from '../../src';
 import { WORKFORCE_VPC_ACTIONS } from '../../src/private/workforce-vpc';
+import { STACK_ID } from '../fakes/cloudformation-sim';
 import { providerSchema } from '../fakes/registry';
 
 // An account's existing workforce, adopted: the real handler through the CloudFormation simulator,
@@ -12,6 +13,7 @@ import { providerSchema } from '../fakes/registry';
 // call authorized by the template's own IAM policies).
 
 type Harness = ReturnType<typeof harness>;
+const LOOKUP = 'Custom::PrivateWorkforceExistingWorkforce';
 const list = (...names: string[]) => Workers.fromList(names.map((n) => ({ email: `${n}@example.com`, username: n })));
 const OTHER_CALLBACK = 'https://tools.example.com/oauth2/idpresponse';
 
@@ -314,6 +316,29 @@ describe('network settings of the existing workforce', () => {
     expect(cidrsOf(h)).toEqual(['198.51.100.0/24']);
   });
 
+  test('a renamed lookup whose own update then fails rolls back to its own settings, not to the ones it took over', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    await h.cfn.deploy(synth((stack) => new ExistingWorkforce(stack, 'Labeling', { sourceIpCidrs: ['192.0.2.0/24'] })));
+    h.sagemaker.failNextUpdate('The subnet was not found.');
+    await expect(h.cfn.deploy(synth((stack) => new ExistingWorkforce(stack, 'Labeling', { sourceIpCidrs: ['192.0.2.0/25'] }))))
+      .rejects.toThrow(/UPDATE_ROLLBACK_COMPLETE/);
+    expect(cidrsOf(h)).toEqual(['192.0.2.0/24']);
+    await h.cfn.deleteStack();
+    expect(cidrsOf(h)).toEqual(['198.51.100.0/24']);
+  });
+
+  test('a rename whose Create fails leaves the old lookup\'s settings, not the ones from before the stack', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    h.sagemaker.failNextUpdate('The subnet was not found.');
+    await expect(h.cfn.deploy(synth((stack) => new ExistingWorkforce(stack, 'Labeling', { sourceIpCidrs: ['192.0.2.0/24'] }))))
+      .rejects.toThrow(/UPDATE_ROLLBACK_COMPLETE/);
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/24']);
+  });
+
   test('a restore SageMaker refuses fails the stack delete, saying what the settings were; a workforce that is gone is nothing to restore', async () => {
     const h = harness();
     consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
@@ -353,8 +378,41 @@ describe('network settings of the existing workforce', () => {
     await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
     expect(h.cfn.failures).toEqual([]);
     expect(cidrsOf(h)).toEqual(['203.0.113.0/24']);
+    // The console's update and the lookup's, which waited: no ConflictException and second try.
+    expect(h.sagemaker.requests.filter((r) => r.operation === 'UpdateWorkforce')).toHaveLength(2);
     await h.cfn.deleteStack();
     expect(cidrsOf(h)).toEqual(['198.51.100.0/25']);
+  });
+
+  test('an update still running near the deadline fails the Create saying so, with the settings to put back', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    h.sagemaker.updatingPolls = 10_000;
+    await expect(h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })))).rejects.toThrow(/ROLLBACK_COMPLETE/);
+    const reason = h.cfn.failures[0].reason;
+    expect(reason).toMatch(/The workforce default is still Updating after \d+ s of waiting; deploy again once `aws sagemaker describe-workforce` shows it Active\./);
+    expect(reason).toContain('they were: source-IP CIDRs 198.51.100.0/24. Set them with `aws sagemaker update-workforce` once the workforce is Active.');
+    // Answered before Lambda's limit: CloudFormation did not wait out the service timeout.
+    expect(reason).not.toMatch(/did not receive a response/);
+  });
+
+  test('a late duplicate of an old event leaves the workforce as the stack has it now', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['192.0.2.0/24'] })));
+    const lookup = h.cfn.invocations.find((i) => i.resourceType === LOOKUP)!;
+    await h.cfn.send({
+      RequestType: 'Create',
+      ResourceType: LOOKUP,
+      LogicalResourceId: lookup.logicalId,
+      RequestId: 'late',
+      StackId: STACK_ID,
+      ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/late',
+      ServiceToken: 'unused',
+      ResourceProperties: { ServiceToken: 'unused', SourceIpCidrs: ['203.0.113.0/24'] },
+    } as any, 'UPDATE_COMPLETE');
+    expect(cidrsOf(h)).toEqual(['192.0.2.0/24']);
   });
 
   test('a Create whose update leaves the workforce Failed fails with SageMaker\'s reason, and puts the previous settings back', async () => {
@@ -385,6 +443,13 @@ describe('network settings of the existing workforce', () => {
     dualstack.sagemaker.updateWorkforce({ WorkforceName: 'default', IpAddressType: 'dualstack' });
     await dualstack.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24', '2001:db8::/32'] })));
     expect(dualstack.sagemaker.workforce('default')!.SourceIpConfig.Cidrs).toEqual(['203.0.113.0/24', '2001:db8::/32']);
+  });
+
+  test('negative control: the SageMaker fake refuses IPv6 CIDRs for an IPv4 workforce, as the handler\'s own check does first', async () => {
+    const h = harness();
+    consoleWorkforce(h);
+    await expect(h.clock.run(h.sagemaker.client().send(new UpdateWorkforceCommand({ WorkforceName: 'default', SourceIpConfig: { Cidrs: ['2001:db8::/32'] } }))))
+      .rejects.toThrow(/IPv6 CIDRs need a workforce with IpAddressType dualstack/);
   });
 
   test('negative control: the SageMaker fake refuses a request its API model does not allow', async () => {
