@@ -20,7 +20,8 @@ import { providerSchema } from './registry';
  * - UpdateWorkforce leaves the workforce `Updating` (a WorkforceStatus) for the next two
  *   DescribeWorkforce calls, and a second UpdateWorkforce meanwhile fails with ConflictException
  *   (its one modelled error). This is inferred, not documented: CloudFormation's own update handler
- *   waits for the workforce to stabilize, so the library's handler must too;
+ *   waits for the workforce to stabilize, so the library's handler must too. A workforce left
+ *   `Failed` (a test's fault injection) takes the next UpdateWorkforce, also an inference;
  * - UpdateWorkforce with a VPC configuration is made with the caller's EC2 permissions: the EC2
  *   actions of CloudFormation's own update handler (registry data) are authorized for the caller.
  * Every request, the ones CloudFormation's resource handlers make included, is checked against the
