@@ -12,6 +12,9 @@ const ACTIVE_POLL_MS = { first: 2_000, max: 30_000 };
 /** Time kept, when waiting for a Create's update, to put the previous settings back if it fails. */
 const RESTORE_RESERVE_MS = 60_000;
 
+/** CloudFormation's limit of a physical id, less room. */
+const MAX_PHYSICAL_ID = 1000;
+
 /**
  * What the physical id keeps: the settings to restore when the lookup leaves, and, for a lookup
  * that took them over from another one (a rename or move), what that one had set: an update
@@ -20,8 +23,6 @@ const RESTORE_RESERVE_MS = 60_000;
 interface KeptSettings extends WorkforceNetworkSettings {
   readonly Before?: WorkforceNetworkSettings;
 }
-/** CloudFormation's limit of a physical id, less room. */
-const MAX_PHYSICAL_ID = 1000;
 
 /**
  * Finds the account's private workforce (by name, or the one ListWorkforces returns) and returns
@@ -305,7 +306,8 @@ async function onDelete(event: ResourceEvent<ExistingWorkforceProperties> & { Re
     }
     // SageMaker's ValidationException is also its answer to settings it refuses (a subnet since deleted).
     if (await workforceExists(name, ctx)) {
-      throw new Error(`The workforce ${name} could not be given back its network settings from before the stack (${(error as Error).message}). ` +
+      const which = leaves ? 'from before the stack' : 'from before this deploy';
+      throw new Error(`The workforce ${name} could not be given back its network settings ${which} (${(error as Error).message}). ` +
         `They were: ${describeSettings(restore)}. Set them with \`aws sagemaker update-workforce\`, or make them valid again, then retry.`);
     }
     ctx.log(`workforce ${name} is gone; nothing to restore`);
