@@ -151,15 +151,9 @@ export class CallbackReconciler extends Construct {
       Fingerprint: fingerprint.digest,
       FingerprintInputs: fingerprint.inputs as unknown[],
     };
-    this.resource = new CustomResource(this, 'Resource', {
-      // CloudFormation fails the resource if no answer comes within this (the handler stops itself
-      // 30 seconds before its 15-minute limit and reports); without it, a lost answer waits an hour.
-      serviceTimeout: Duration.minutes(16),
-      serviceToken: provider.serviceToken,
-      resourceType: CALLBACK_RECONCILER_RESOURCE_TYPE,
-      properties: { ...properties },
-    });
-    this.resource.node.addDependency(provider.role);
+    // CloudFormation fails the resource if no answer comes within 16 minutes (the handler stops
+    // itself 30 seconds before its 15-minute limit and reports); without it, a lost answer waits an hour.
+    this.resource = provider.customResource(this, CALLBACK_RECONCILER_RESOURCE_TYPE, properties, Duration.minutes(16));
 
     // The policy is per pool: a reconciler moved to another pool keeps the old pool's permissions
     // until the Delete of its old physical id (which restores that pool's invitation) is done.

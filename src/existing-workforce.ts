@@ -212,13 +212,7 @@ export class ExistingWorkforce extends Resource implements IWorkforce, IPrivateW
         SecurityGroupIds: props.vpcConfig.securityGroups!.map((sg) => sg.securityGroupId),
       },
     };
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceTimeout: Duration.minutes(16),
-      serviceToken: provider.serviceToken,
-      resourceType: EXISTING_WORKFORCE_RESOURCE_TYPE,
-      properties: { ...properties },
-    });
-    this.resource.node.addDependency(provider.role);
+    this.resource = provider.customResource(this, EXISTING_WORKFORCE_RESOURCE_TYPE, properties, Duration.minutes(16));
 
     // One workforce per account and Region: without a name, "the workforce" is workforce/* here.
     const workforceArn = Arn.format({

@@ -205,14 +205,8 @@ export class InvitationSender extends Construct {
       SuppressEmails: props.sendInvitationEmails === false ? 'true' : undefined,
       PortalUrl: props.reconciler?.portalUrl,
     };
-    this.resource = new CustomResource(this, 'Resource', {
-      // CloudFormation's longest wait: a long list goes on in fresh invocations until it is done.
-      serviceTimeout: Duration.hours(1),
-      serviceToken: provider.serviceToken,
-      resourceType: INVITATION_SENDER_RESOURCE_TYPE,
-      properties: { ...properties },
-    });
-    this.resource.node.addDependency(provider.role);
+    // CloudFormation's longest wait: a long list goes on in fresh invocations until it is done.
+    this.resource = provider.customResource(this, INVITATION_SENDER_RESOURCE_TYPE, properties, Duration.hours(1));
 
     // The sender's permissions live in a policy of its own that it depends on, so that they are in
     // force for its last Delete too.

@@ -105,6 +105,21 @@ export class HandlerProvider extends Construct {
   }
 
   /**
+   * A custom resource of `resourceType` served by this handler, as construct `Resource` of
+   * `scope`. It depends on the role, so that the role exists before its first event.
+   */
+  public customResource(scope: Construct, resourceType: string, properties: object, serviceTimeout: Duration): CustomResource {
+    const resource = new CustomResource(scope, 'Resource', {
+      serviceTimeout,
+      serviceToken: this.serviceToken,
+      resourceType,
+      properties: { ...properties },
+    });
+    resource.node.addDependency(this.role);
+    return resource;
+  }
+
+  /**
    * An IAM policy of the handler's role for one custom resource, which the resource depends on: its
    * statements are in force from before its Create until after its Delete, the cleanup Delete of a
    * removed resource included (a statement in the role's shared default policy would be gone by
