@@ -8,10 +8,10 @@ import { CallbackReconciler } from './callback-reconciler';
 import { EXISTING_WORKFORCE_RESOURCE_TYPE } from './handlers/types';
 import type { ExistingWorkforceProperties } from './handlers/types';
 import { InvitationMessage } from './invitation-message';
-import { InvitationSender, InvitationSenderProps } from './invitation-sender';
+import { InvitationSender } from './invitation-sender';
 import { IpAddressType } from './ip-address-type';
 import { HandlerProvider } from './private/handler-provider';
-import { resolveInvitation } from './private/invitation';
+import { resolveInvitation, SenderOptions, senderOptions } from './private/invitation';
 import { cognitoClientMetric } from './private/metrics';
 import { acknowledgeNagFinding } from './private/nag';
 import { EXISTING_WORKFORCE_TYPES, WORKERS, WORKFORCE_ALARMS_OPTION_TYPES, WORKTEAM_OPTION_TYPES } from './private/prop-specs';
@@ -174,7 +174,7 @@ export class ExistingWorkforce extends Resource implements IWorkforce, IPrivateW
   public readonly resource: CustomResource;
 
   private invitationSender?: InvitationSender;
-  private readonly senderProps: Omit<InvitationSenderProps, 'userPool' | 'reconciler'>;
+  private readonly senderProps: SenderOptions;
 
   constructor(scope: Construct, id: string, props: ExistingWorkforceProps = {}) {
     super(scope, id);
@@ -193,14 +193,7 @@ export class ExistingWorkforce extends Resource implements IWorkforce, IPrivateW
     if (props.manageInvitation) {
       resolveInvitation(this, props.invitation);
     }
-    this.senderProps = {
-      removedWorkers: props.removedWorkers,
-      removeWorkersOnStackDelete: props.removeWorkersOnStackDelete,
-      allowLargeRemovals: props.allowLargeRemovals,
-      adoptExistingUsers: props.adoptExistingUsers,
-      emailAsUsername: props.emailAsUsername,
-      sendInvitationEmails: props.sendInvitationEmails,
-    };
+    this.senderProps = senderOptions(props);
 
     const provider = HandlerProvider.of(this);
     const properties: ExistingWorkforceProperties = {

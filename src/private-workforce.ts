@@ -8,11 +8,11 @@ import { Construct, IConstruct } from 'constructs';
 import { CallbackReconciler } from './callback-reconciler';
 import { CognitoBackbone, CognitoBackboneOptions } from './cognito-backbone';
 import { InvitationMessage } from './invitation-message';
-import { InvitationSender, InvitationSenderProps } from './invitation-sender';
+import { InvitationSender } from './invitation-sender';
 import { IpAddressType } from './ip-address-type';
 import { validateCognitoBackboneOptions } from './private/backbone-validation';
 import { HandlerProvider } from './private/handler-provider';
-import { resolveInvitation } from './private/invitation';
+import { resolveInvitation, SenderOptions, senderOptions } from './private/invitation';
 import { cognitoClientMetric } from './private/metrics';
 import { IDENTITY_PROVIDER, PRIVATE_WORKFORCE_TYPES, WORKERS, WORKFORCE_ALARMS_OPTION_TYPES, WORKTEAM_OPTION_TYPES } from './private/prop-specs';
 import { checkPropTypes, required } from './private/prop-types';
@@ -235,7 +235,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
   public readonly reconciler: CallbackReconciler;
 
   private invitationSender?: InvitationSender;
-  private readonly senderProps: Omit<InvitationSenderProps, 'userPool' | 'reconciler'>;
+  private readonly senderProps: SenderOptions;
 
   constructor(scope: Construct, id: string, props: PrivateWorkforceProps = {}) {
     super(scope, id);
@@ -247,14 +247,7 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
     validateCognitoBackboneOptions(props);
     resolveInvitation(this, props.invitation);
     // The InvitationSender checks its own settings (removedWorkers and the rest) when it is made.
-    this.senderProps = {
-      removedWorkers: props.removedWorkers,
-      removeWorkersOnStackDelete: props.removeWorkersOnStackDelete,
-      allowLargeRemovals: props.allowLargeRemovals,
-      adoptExistingUsers: props.adoptExistingUsers,
-      emailAsUsername: props.emailAsUsername,
-      sendInvitationEmails: props.sendInvitationEmails,
-    };
+    this.senderProps = senderOptions(props);
     const workforceName = props.workforceName ?? deriveWorkforceName(this);
     // A pool the library creates is protected from deletion by the reconciler, not the template,
     // so that a failed first deploy can delete it.

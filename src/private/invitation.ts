@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { COGNITO_INVITE_MESSAGE_MAX, COGNITO_INVITE_MESSAGE_PATTERN } from './aws-limits';
 import { received } from './validation';
 import type { InvitationMessage } from '../invitation-message';
+import type { InvitationSenderProps } from '../invitation-sender';
 
 export const PORTAL_URL_PLACEHOLDER = '{portalUrl}';
 export const DEFAULT_INVITATION_SUBJECT = 'You are invited to a labeling workforce';
@@ -59,4 +60,20 @@ export function resolveInvitation(scope: IConstruct, message: InvitationMessage 
 /** The invitation body as the template carries it, before the portal URL is known. */
 export function templateInvitationBody(body: string): string {
   return body.split(PORTAL_URL_PLACEHOLDER).join(PORTAL_URL_PENDING);
+}
+
+/** The sender settings a workforce construct passes on to the InvitationSender it makes (which checks them). */
+export type SenderOptions = Pick<InvitationSenderProps,
+'removedWorkers' | 'removeWorkersOnStackDelete' | 'allowLargeRemovals' | 'adoptExistingUsers' | 'emailAsUsername' | 'sendInvitationEmails'>;
+
+/** Picks the sender settings out of a workforce construct's props. */
+export function senderOptions(props: SenderOptions): SenderOptions {
+  return {
+    removedWorkers: props.removedWorkers,
+    removeWorkersOnStackDelete: props.removeWorkersOnStackDelete,
+    allowLargeRemovals: props.allowLargeRemovals,
+    adoptExistingUsers: props.adoptExistingUsers,
+    emailAsUsername: props.emailAsUsername,
+    sendInvitationEmails: props.sendInvitationEmails,
+  };
 }
