@@ -124,7 +124,7 @@ async function findWorkforce(name: string | undefined, ctx: HandlerContext): Pro
         return described.Workforce;
       }
     } catch (error) {
-      if ((error as Error).name !== 'ValidationException' && (error as Error).name !== 'ResourceNotFound') {
+      if (!isNotFound(error)) {
         throw error;
       }
     }
@@ -283,16 +283,15 @@ async function onDelete(event: ResourceEvent<ExistingWorkforceProperties> & { Re
   }
   const name = event.PhysicalResourceId.slice('workforce/'.length, event.PhysicalResourceId.indexOf(PREVIOUS));
   const status = await ctx.stackStatus();
-  const leaves = status === 'DELETE_IN_PROGRESS' || status === 'ROLLBACK_IN_PROGRESS'
-    || ((status === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' || status === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS')
-      // No other lookup of the stack keeps settings to restore (one it was renamed to does).
-      && (await otherLookups(event)(ctx)).every((r) => !r.PhysicalResourceId?.includes(PREVIOUS)
-        || (r.LogicalResourceId === event.LogicalResourceId && r.PhysicalResourceId === event.PhysicalResourceId)));
+  const cleanup = status === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' || status === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS';
+  // The live lookups that keep settings to restore, other than this very resource (one it was renamed to, say).
+  const keeping = cleanup ? (await otherLookups(event)(ctx)).filter((r) => r.PhysicalResourceId?.includes(PREVIOUS)
+    && !(r.LogicalResourceId === event.LogicalResourceId && r.PhysicalResourceId === event.PhysicalResourceId)) : [];
+  const leaves = status === 'DELETE_IN_PROGRESS' || status === 'ROLLBACK_IN_PROGRESS' || (cleanup && keeping.length === 0);
   // Not leaving: another lookup keeps the settings. In an update rollback, one of another logical
   // id is the lookup this one took them over from, and it gets no event: give it back what it had
   // set. (One of the same logical id is this lookup itself, already rolled back by an Update.)
-  const takenFrom = !leaves && status === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS'
-    && (await otherLookups(event)(ctx)).some((r) => r.LogicalResourceId !== event.LogicalResourceId && r.PhysicalResourceId?.includes(PREVIOUS));
+  const takenFrom = status === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' && keeping.some((r) => r.LogicalResourceId !== event.LogicalResourceId);
   const restore = leaves ? previous : takenFrom ? previous.Before : undefined;
   if (!restore) {
     return;
@@ -301,7 +300,7 @@ async function onDelete(event: ResourceEvent<ExistingWorkforceProperties> & { Re
     // An empty CIDR list is SageMaker's "no restriction".
     await updateWorkforce(name, restore, ctx);
   } catch (error) {
-    if ((error as Error).name !== 'ValidationException' && (error as Error).name !== 'ResourceNotFound') {
+    if (!isNotFound(error)) {
       throw error;
     }
     // SageMaker's ValidationException is also its answer to settings it refuses (a subnet since deleted).
@@ -319,11 +318,16 @@ async function workforceExists(name: string, ctx: HandlerContext): Promise<boole
     await ctx.call(`DescribeWorkforce ${name}`, () => ctx.sagemaker.send(new DescribeWorkforceCommand({ WorkforceName: name })));
     return true;
   } catch (error) {
-    if ((error as Error).name === 'ValidationException' || (error as Error).name === 'ResourceNotFound') {
+    if (isNotFound(error)) {
       return false;
     }
     throw error;
   }
+}
+
+/** SageMaker's answer about a workforce it does not have: ValidationException (also its answer to bad settings), or ResourceNotFound. */
+function isNotFound(error: unknown): boolean {
+  return (error as Error).name === 'ValidationException' || (error as Error).name === 'ResourceNotFound';
 }
 
 /** Settings for a message: no worker data, only network configuration. */
