@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'zlib';
 import { ListWorkforcesCommand, UpdateWorkforceCommand } from '@aws-sdk/client-sagemaker';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -327,6 +328,34 @@ describe('network settings of the existing workforce', () => {
     expect(cidrsOf(h)).toEqual(['192.0.2.0/24']);
     await h.cfn.deleteStack();
     expect(cidrsOf(h)).toEqual(['198.51.100.0/24']);
+  });
+
+  test('an update-rollback cleanup Delete of a lookup\'s own earlier physical id gives back nothing it took over', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    await h.cfn.deploy(synth((stack) => new ExistingWorkforce(stack, 'Labeling', { sourceIpCidrs: ['192.0.2.0/24'] })));
+    const live = h.cfn.physicalIdOf(LOOKUP);
+    const kept = JSON.parse(inflateRawSync(Buffer.from(live.split('/previous-network/')[1], 'base64url')).toString('utf-8'));
+    expect(kept.Before).toEqual({ SourceIpCidrs: ['203.0.113.0/24'] }); // what the old lookup had set
+    // The same logical id under another physical id (CloudFormation deletes the one an update
+    // rolled back from): the live lookup of that id keeps the settings, and it is this lookup itself.
+    // The same settings written in another order: another physical id, the same content.
+    const earlier = `workforce/default/previous-network/${deflateRawSync(JSON.stringify({ Before: kept.Before, SourceIpCidrs: kept.SourceIpCidrs })).toString('base64url')}`;
+    expect(earlier).not.toBe(live);
+    const logicalId = h.cfn.invocations.filter((i) => i.resourceType === LOOKUP && i.requestType === 'Create').at(-1)!.logicalId;
+    await h.cfn.send({
+      RequestType: 'Delete',
+      ResourceType: LOOKUP,
+      LogicalResourceId: logicalId,
+      RequestId: 'cleanup',
+      StackId: STACK_ID,
+      PhysicalResourceId: earlier,
+      ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/cleanup',
+      ServiceToken: 'unused',
+      ResourceProperties: { ServiceToken: 'unused', SourceIpCidrs: ['192.0.2.0/24'] },
+    } as any, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS');
+    expect(cidrsOf(h)).toEqual(['192.0.2.0/24']);
   });
 
   test('a rename whose Create fails leaves the old lookup\'s settings, not the ones from before the stack', async () => {
