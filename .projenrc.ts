@@ -46,6 +46,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     '@aws-sdk/client-cloudformation',
     '@aws-sdk/client-cognito-identity-provider',
+    '@aws-sdk/client-dynamodb',
     '@aws-sdk/client-lambda',
     '@aws-sdk/client-s3',
     '@aws-sdk/client-sagemaker',
@@ -60,6 +61,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-cdk@^2',
     'cdk-nag@^3',
     'cognito-local',
+    'fast-check',
   ],
 
   jestOptions: {
