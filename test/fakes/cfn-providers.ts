@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import type { FakeCognito } from './fake-cognito';
+import type { FakeDynamoDB, TableDefinition } from './fake-dynamodb';
 import type { FakeSageMaker } from './fake-sagemaker';
 import type { IamPolicies } from './iam';
 import type { ResourceFacts } from './registry';
@@ -30,6 +31,8 @@ export interface ProviderContext {
   readonly cognito: FakeCognito;
   readonly sagemaker: FakeSageMaker;
   readonly iam: IamPolicies;
+  /** DynamoDB's tables; a template with an AWS::DynamoDB::Table needs it. */
+  readonly dynamodb?: FakeDynamoDB;
   readonly stackName: string;
 }
 
@@ -79,6 +82,18 @@ export function createResource(ctx: ProviderContext, facts: ResourceFacts, logic
       }));
       return { WorkteamName: name, WorkteamArn };
     }
+    case 'AWS::DynamoDB::Table': {
+      const dynamodb = dynamodbOf(ctx, logicalId);
+      const name = props.TableName ?? generatedName(ctx, logicalId, generation, 255);
+      const { LatestStreamArn } = dynamodb.createTable(name, tableDefinition(logicalId, props));
+      // Ref is the table name (cfnRefIdentifier); GetAtt Arn from the registry's ARN template, and
+      // StreamArn, which "You must specify the StreamSpecification property to use".
+      return {
+        TableName: name,
+        Arn: arnFromTemplate(ctx, facts, logicalId, { TableName: name }, generation),
+        ...(LatestStreamArn ? { StreamArn: LatestStreamArn } : {}),
+      };
+    }
     default: {
       const values = genericValues(ctx, facts, logicalId, props, generation);
       attachPolicies(ctx, facts.type, logicalId, props, values);
@@ -105,6 +120,25 @@ export function updateResource(ctx: ProviderContext, facts: ResourceFacts, curre
         IpAddressType: props.IpAddressType,
       }));
       return current.values;
+    case 'AWS::DynamoDB::Table': {
+      // Properties whose change replaces the table (registry: causesReplacement) never reach an
+      // in-place update: the simulator replaces the resource instead.
+      const replacing = [...facts.replacing.keys()].filter((p) => JSON.stringify(current.properties[p]) !== JSON.stringify(props[p]));
+      if (replacing.length > 0) {
+        throw new Error(`${current.logicalId}: a change of ${replacing.join(', ')} replaces an AWS::DynamoDB::Table (registry); it cannot be updated in place`);
+      }
+      tableDefinition(current.logicalId, props);
+      for (const unmodelled of ['AttributeDefinitions', 'StreamSpecification']) {
+        if (JSON.stringify(current.properties[unmodelled]) !== JSON.stringify(props[unmodelled])) {
+          throw new Error(`${current.logicalId}: the simulator does not model a change of ${unmodelled} of an AWS::DynamoDB::Table`);
+        }
+      }
+      dynamodbOf(ctx, current.logicalId).updateTable(current.values.TableName, {
+        TimeToLiveSpecification: props.TimeToLiveSpecification ?? { Enabled: false },
+        DeletionProtectionEnabled: props.DeletionProtectionEnabled ?? false,
+      });
+      return current.values;
+    }
     default:
       attachPolicies(ctx, facts.type, current.logicalId, props, current.values);
       return current.values;
@@ -129,6 +163,14 @@ export function deleteResource(ctx: ProviderContext, facts: ResourceFacts, curre
     case 'AWS::SageMaker::Workteam':
       ctx.sagemaker.deleteWorkteam(current.values.WorkteamName);
       return;
+    case 'AWS::DynamoDB::Table': {
+      // The table goes with its items; one that is already gone is fine.
+      const dynamodb = dynamodbOf(ctx, current.logicalId);
+      if (dynamodb.hasTable(current.values.TableName)) {
+        dynamodb.deleteTable(current.values.TableName);
+      }
+      return;
+    }
     case 'AWS::IAM::Policy':
       ctx.iam.detach(current.logicalId);
       return;
@@ -138,6 +180,37 @@ export function deleteResource(ctx: ProviderContext, facts: ResourceFacts, curre
     default:
       return;
   }
+}
+
+function dynamodbOf(ctx: ProviderContext, logicalId: string): FakeDynamoDB {
+  if (!ctx.dynamodb) {
+    throw new Error(`${logicalId}: the template has an AWS::DynamoDB::Table and the simulator has no FakeDynamoDB (ProviderContext.dynamodb)`);
+  }
+  return ctx.dynamodb;
+}
+
+/**
+ * Properties of AWS::DynamoDB::Table that change how the table answers requests, and that the fake
+ * does not implement: refused rather than ignored. The rest (Tags, SSE, point-in-time recovery,
+ * table class, contributor insights, throughput settings, resource policy) are accepted and have
+ * no effect here.
+ */
+const UNMODELLED_TABLE_PROPERTIES = ['GlobalSecondaryIndexes', 'LocalSecondaryIndexes', 'ImportSourceSpecification', 'KinesisStreamSpecification', 'VectorIndexes'];
+
+/** What the fake's CreateTable takes, from the resource's properties. */
+function tableDefinition(logicalId: string, props: Json): TableDefinition {
+  const unmodelled = UNMODELLED_TABLE_PROPERTIES.filter((p) => props[p] !== undefined);
+  if (unmodelled.length > 0) {
+    throw new Error(`${logicalId}: the simulator does not model ${unmodelled.join(', ')} of an AWS::DynamoDB::Table`);
+  }
+  return {
+    KeySchema: props.KeySchema,
+    AttributeDefinitions: props.AttributeDefinitions ?? [],
+    BillingMode: props.BillingMode,
+    DeletionProtectionEnabled: props.DeletionProtectionEnabled,
+    TimeToLiveSpecification: props.TimeToLiveSpecification,
+    StreamSpecification: props.StreamSpecification && { StreamViewType: props.StreamSpecification.StreamViewType },
+  };
 }
 
 /** The identity policies a resource attaches (AWS::IAM::Policy, a role's inline Policies). */

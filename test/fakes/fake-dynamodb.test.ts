@@ -3,9 +3,10 @@ import {
   TransactWriteItemsCommand, UpdateItemCommand, UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { HttpRequest } from '@smithy/protocol-http';
-import { ACCOUNT } from './cfn-providers';
+import { ACCOUNT, createResource, deleteResource, ProviderContext, updateResource } from './cfn-providers';
 import { FakeDynamoDB, FakeDynamoDBOptions, iamAction, itemSize, LIMITS, modelledErrors, tableArn } from './fake-dynamodb';
 import { IamPolicies } from './iam';
+import { resourceFacts } from './registry';
 import { VirtualClock } from './virtual-clock';
 
 // Each rule the fake enforces comes from AWS's data (the API model, the developer guide's documented
@@ -853,6 +854,66 @@ describe('tables (CreateTable semantics)', () => {
     fake.updateTable(TABLE, { DeletionProtectionEnabled: false });
     fake.deleteTable(TABLE);
     expect(fake.hasTable(TABLE)).toBe(false);
+  });
+});
+
+describe('AWS::DynamoDB::Table in the CloudFormation providers', () => {
+  const facts = resourceFacts('AWS::DynamoDB::Table');
+  const context = (dynamodb?: FakeDynamoDB): ProviderContext => ({ cognito: {} as any, sagemaker: {} as any, iam: new IamPolicies(), dynamodb, stackName: 'Stack' });
+  const props = { ...FENCE_TABLE, TimeToLiveSpecification: { Enabled: true, AttributeName: 'expiresAt' } };
+
+  test('registry facts: Ref is the table name, GetAtt has Arn and StreamArn, KeySchema and TableName replace', () => {
+    expect(facts.refIdentifier).toEqual(['TableName']);
+    expect([...facts.attributes!].sort()).toEqual(['Arn', 'StreamArn']);
+    expect([...facts.replacing.keys()]).toEqual(expect.arrayContaining(['KeySchema', 'TableName']));
+  });
+
+  test('create: the table, named by the template or generated; Arn from the ARN template; StreamArn only with StreamSpecification', () => {
+    const fake = new FakeDynamoDB();
+    const ctx = context(fake);
+    const named = createResource(ctx, facts, 'Fence', { ...props, TableName: 'my-fence' }, 1);
+    expect(named).toEqual({ TableName: 'my-fence', Arn: 'arn:aws:dynamodb:us-east-1:123456789012:table/my-fence' });
+    expect(fake.ttlAttribute('my-fence')).toBe('expiresAt');
+    const generated = createResource(ctx, facts, 'FenceTable', props, 2);
+    expect(generated.TableName).toMatch(/^Stack-FenceTable-[0-9A-F]{8}$/);
+    expect(generated.Arn).toBe(tableArn(generated.TableName));
+    const streamed = createResource(ctx, facts, 'Streamed', { ...props, StreamSpecification: { StreamViewType: 'NEW_IMAGE' } }, 3);
+    expect(streamed.StreamArn).toMatch(new RegExp(`^${tableArn(streamed.TableName)}/stream/\\d{4}-\\d\\d-\\d\\dT`));
+  });
+
+  test('create refuses what the fake does not model, and needs the fake', () => {
+    const fake = new FakeDynamoDB();
+    const gsi = [{ IndexName: 'byOwner', KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }];
+    expect(() => createResource(context(fake), facts, 'Fence', { ...props, GlobalSecondaryIndexes: gsi }, 1)).toThrow(/does not model GlobalSecondaryIndexes/);
+    expect(() => createResource(context(), facts, 'Fence', props, 1)).toThrow(/has no FakeDynamoDB/);
+  });
+
+  test('update: TTL and deletion protection apply, what is not modelled is a no-op, a KeySchema change fails loudly', () => {
+    const fake = new FakeDynamoDB();
+    const ctx = context(fake);
+    const values = createResource(ctx, facts, 'Fence', props, 1);
+    const current = { logicalId: 'Fence', type: facts.type, values, properties: props };
+    updateResource(ctx, facts, current, { ...props, Tags: [{ Key: 'team', Value: 'labeling' }], PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
+    expect(() => updateResource(ctx, facts, current, { ...props, TimeToLiveSpecification: { Enabled: true, AttributeName: 'other' } })).toThrow(/TimeToLive is active on a different AttributeName/);
+    updateResource(ctx, facts, current, { ...props, TimeToLiveSpecification: { Enabled: false }, DeletionProtectionEnabled: true });
+    expect(fake.ttlAttribute(values.TableName)).toBeUndefined();
+    const rekeyed = { ...props, KeySchema: [FENCE_TABLE.KeySchema[0]], AttributeDefinitions: [FENCE_TABLE.AttributeDefinitions[0]] };
+    expect(() => updateResource(ctx, facts, current, rekeyed)).toThrow(/a change of KeySchema replaces an AWS::DynamoDB::Table/);
+  });
+
+  test('delete: the table goes with its items (deletion protection first off); an absent table is fine', async () => {
+    const fake = new FakeDynamoDB();
+    const ctx = context(fake);
+    const values = createResource(ctx, facts, 'Fence', { ...props, DeletionProtectionEnabled: true }, 1);
+    fake.seed(values.TableName, key('p', 's'));
+    const current = { logicalId: 'Fence', type: facts.type, values, properties: props };
+    expect(() => deleteResource(ctx, facts, current)).toThrow(/DeletionProtectionEnabled/);
+    updateResource(ctx, facts, { ...current, properties: { ...props, DeletionProtectionEnabled: true } }, props);
+    deleteResource(ctx, facts, current);
+    expect(fake.hasTable(values.TableName)).toBe(false);
+    deleteResource(ctx, facts, current);
+    const recreated = createResource(ctx, facts, 'Fence', { ...props, TableName: values.TableName }, 2);
+    expect(fake.table(recreated.TableName)).toEqual([]);
   });
 });
 
