@@ -5,6 +5,7 @@ import {
 import { HttpRequest } from '@smithy/protocol-http';
 import { ACCOUNT, createResource, deleteResource, ProviderContext, updateResource } from './cfn-providers';
 import { FakeDynamoDB, FakeDynamoDBOptions, iamAction, itemSize, LIMITS, modelledErrors, tableArn } from './fake-dynamodb';
+import { serveOverHttp } from './http-bridge';
 import { IamPolicies } from './iam';
 import { resourceFacts } from './registry';
 import { VirtualClock } from './virtual-clock';
@@ -140,6 +141,27 @@ describe('items through the real DynamoDBClient', () => {
     expect((await failure(client.send(new DeleteItemCommand({ TableName: TABLE, Key: key('p', 's'), ReturnValues: 'UPDATED_OLD' })))).name).toBe('ValidationException');
     const deleted = await client.send(new DeleteItemCommand({ TableName: TABLE, Key: key('p', 's'), ReturnValues: 'ALL_OLD' }));
     expect(deleted.Attributes).toEqual({ ...key('p', 's'), v: N(2) });
+  });
+});
+
+describe('over real HTTP (as the bundled handler reaches the fakes)', () => {
+  test('a DynamoDBClient with an endpoint URL: items, a failed condition with its item, a transaction cancellation', async () => {
+    const fake = new FakeDynamoDB();
+    fake.createTable(TABLE, FENCE_TABLE);
+    const bridge = await serveOverHttp((request) => fake.handle(request));
+    try {
+      const client = new DynamoDBClient({ region: 'us-east-1', endpoint: bridge.url, credentials: { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' }, maxAttempts: 1 });
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: { ...key('p', 's'), n: N(1) }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      const again = await failure(client.send(new PutItemCommand({ TableName: TABLE, Item: key('p', 's'), ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })));
+      expect([again.name, again.Item]).toEqual(['ConditionalCheckFailedException', { ...key('p', 's'), n: N(1) }]);
+      const cancelled = await failure(client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: TABLE, Item: key('p', 's'), ConditionExpression: 'attribute_not_exists(pk)' } }] })));
+      expect(cancelled.CancellationReasons).toEqual([{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' }]);
+      expect((await client.send(new GetItemCommand({ TableName: TABLE, Key: key('p', 's'), ConsistentRead: true }))).Item?.n).toEqual(N(1));
+      expect(bridge.errors).toEqual([]);
+      expect(bridge.received.map((r) => r.headers['x-amz-target'])).toEqual(['PutItem', 'PutItem', 'TransactWriteItems', 'GetItem'].map((o) => `DynamoDB_20120810.${o}`));
+    } finally {
+      await bridge.close();
+    }
   });
 });
 
@@ -798,6 +820,12 @@ describe('throttling and faults', () => {
     expect((await failure(client.send(new PutItemCommand({ TableName: TABLE, Item: key('p', 's') })))).name).toBe('ThrottlingException');
     fake.setThrottleRate(0);
     await client.send(new PutItemCommand({ TableName: TABLE, Item: key('p', 's') }));
+  });
+
+  test('negative control: a throttling error the model does not list (Cognito\'s TooManyRequestsException) is a fault of the fake, not an answer', async () => {
+    expect(modelledErrors('GetItem')).not.toContain('TooManyRequestsException');
+    const { client } = fence({ throttleRate: 1, throttleError: 'TooManyRequestsException' });
+    await expect(client.send(new GetItemCommand({ TableName: TABLE, Key: key('p', 's') }))).rejects.toThrow(/TooManyRequestsException, which the model does not list/);
   });
 
   test('a lost response: the write took effect, the caller saw InternalServerError (500)', async () => {
