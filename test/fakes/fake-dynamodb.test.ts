@@ -747,6 +747,21 @@ describe('the API model', () => {
     await client.send(new GetItemCommand({ TableName: TABLE, Key: key('p', 's'), ReturnConsumedCapacity: 'NONE' }));
   });
 
+  test('forms the fake does not implement are refused loudly, not guessed', async () => {
+    const { fake, client } = await withItem();
+    const values = { ':p': S('p') };
+    await failure(client.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: ':p = pk', ExpressionAttributeValues: values })));
+    await failure(client.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: values, Select: 'ALL_PROJECTED_ATTRIBUTES' })));
+    await failure(client.send(new GetItemCommand({ TableName: 'arn:aws:dynamodb:us-east-1:210987654321:table/fence', Key: key('p', 's') })));
+    expect(fake.refused.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/key conditions that do not start with the key attribute/),
+      'Query with Select ALL_PROJECTED_ATTRIBUTES',
+      expect.stringMatching(/tables of other Regions or accounts/),
+    ]);
+    const empty = await raw(fake, 'TransactWriteItems', { TransactItems: [{}] });
+    expect(empty.body.message).toMatch(/must hold exactly one of Put, Update, Delete, ConditionCheck; got none/);
+  });
+
   test('every error the fake answers is modelled for the operation or common; anything else is a fault of the fake', async () => {
     const { fake, client } = fence();
     expect(modelledErrors('PutItem')).toEqual(expect.arrayContaining(['ConditionalCheckFailedException', 'ProvisionedThroughputExceededException', 'ThrottlingException']));

@@ -1708,9 +1708,6 @@ function keyConditionOf(table: TableState, condition: Condition): { partition: A
       if (part.kind === 'compare' && part.op === '<>') {
         throw invalid('Unsupported operator on KeyConditionExpression: operator: <>');
       }
-      if (part.kind === 'function' && part.name === 'begins_with' && table.types[name] === 'N') {
-        throw invalid('Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N');
-      }
       sortKey = part;
     }
   }
