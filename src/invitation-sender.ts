@@ -11,7 +11,7 @@ import type { InvitationSenderProperties, WorkerRecord, WorkerSource } from './h
 import { HandlerGrants, HandlerProvider } from './private/handler-provider';
 import { INVITATION_SENDER_TYPES, WORKERS } from './private/prop-specs';
 import { checkPropTypes, required } from './private/prop-types';
-import { isPoolOfApp } from './private/user-pool';
+import { checkEmailAsUsername, isPoolOfApp } from './private/user-pool';
 import { checkRange, received } from './private/validation';
 import { WorkerRemovalPolicy } from './worker-removal-policy';
 import { Workers } from './workers';
@@ -30,8 +30,6 @@ const WORK_SECONDS_PER_DEPLOY = 3_000;
 const USER_UPDATES_PER_SECOND = 20;
 /** Share of requests a deploy can expect to be throttled: each throttled attempt counts against the pace too. */
 const THROTTLING_ALLOWANCE = 0.3;
-/** The pool's group of the workers the sender disabled: it enables again only those. */
-export const DISABLED_BY_SENDER_GROUP = 'cdk-private-workforce-disabled';
 /** Marks senders, so that copies of the library in one app find each other. */
 const SENDER_MARKER = Symbol.for('cdk-private-workforce.InvitationSender');
 
@@ -179,10 +177,7 @@ export class InvitationSender extends Construct {
       throw new Error('`removeWorkersOnStackDelete: true` needs `removedWorkers` WorkerRemovalPolicy.DISABLE or WorkerRemovalPolicy.DELETE, ' +
         `got: ${received(removedWorkers)}.`);
     }
-    if (props.emailAsUsername && isPoolOfApp(props.userPool, this) && !signsInWithEmail(props.userPool)) {
-      throw new Error('`emailAsUsername: true` needs a user pool that signs in with the email as user name (UsernameAttributes email); ' +
-        `${props.userPool.node.path} signs in with user names (as the library's pools do, with the email as an alias): leave emailAsUsername off.`);
-    }
+    checkEmailAsUsername(this, props.userPool, props.emailAsUsername);
     Object.defineProperty(this, SENDER_MARKER, { value: authoritative });
     this.emailAsUsername = props.emailAsUsername ?? false;
     this.userPool = props.userPool;
@@ -196,7 +191,6 @@ export class InvitationSender extends Construct {
       ManagedGroups: Lazy.list({ produce: () => [...this.managedGroups].sort() }, { omitEmpty: true }),
       RemovedWorkers: removedWorkers,
       RemoveOnStackDelete: props.removeWorkersOnStackDelete ? 'true' : undefined,
-      DisabledGroup: removedWorkers === WorkerRemovalPolicy.DISABLE ? DISABLED_BY_SENDER_GROUP : undefined,
       AllowLargeRemovals: props.allowLargeRemovals ? 'true' : undefined,
       PoolOwned: isPoolOfApp(props.userPool, this) ? 'true' : undefined,
       AdoptExistingUsers: props.adoptExistingUsers ? 'true' : undefined,
@@ -211,25 +205,21 @@ export class InvitationSender extends Construct {
     // The sender's permissions live in a policy of its own that it depends on, so that they are in
     // force for its last Delete too.
     this.grants = provider.grantsFor(this.resource);
+    const poolOwned = isPoolOfApp(props.userPool, this);
     this.grants.userPool(props.userPool, [
-      'DescribeUserPool', // whether the pool's user names are case-sensitive
+      'DescribeUserPool', // how the pool tells its users apart
       'ListUsers',
-      'AdminCreateUser',
-      'AdminUpdateUserAttributes',
-      ...(authoritative ? ['AdminEnableUser', removedWorkers === WorkerRemovalPolicy.DELETE ? 'AdminDeleteUser' : 'AdminDisableUser'] : []),
+      'AdminCreateUser', // invitations, and new ones for expired temporary passwords
+      // Emails change only where the list decides them.
+      ...(poolOwned || props.adoptExistingUsers ? ['AdminUpdateUserAttributes'] : []),
+      // A worker the sender disabled is enabled again when listed again, under any policy (only
+      // pools of the app can have one: the authoritative policies need them).
+      ...(poolOwned ? ['AdminEnableUser', 'ListUsersInGroup', 'AdminRemoveUserFromGroup'] : []),
+      ...(removedWorkers === WorkerRemovalPolicy.DISABLE ? ['AdminDisableUser'] : []),
+      ...(removedWorkers === WorkerRemovalPolicy.DELETE ? ['AdminDeleteUser'] : []),
     ]);
     this.grants.ownStack();
     this.grants.invokeSelf();
-    let disabledGroup: cognito.CfnUserPoolGroup | undefined;
-    if (removedWorkers === WorkerRemovalPolicy.DISABLE) {
-      disabledGroup = new cognito.CfnUserPoolGroup(this, 'DisabledWorkers', {
-        userPoolId: props.userPool.userPoolId,
-        groupName: DISABLED_BY_SENDER_GROUP,
-        description: 'Workers the InvitationSender disabled because they left its list; it enables only these again when they are listed again.',
-      });
-      this.resource.node.addDependency(disabledGroup);
-      this.grants.userPool(props.userPool, ['ListUsersInGroup', 'AdminAddUserToGroup', 'AdminRemoveUserFromGroup']);
-    }
     this.removeOnStackDelete = props.removeWorkersOnStackDelete ?? false;
 
     // The list is final once the app is built: then it goes inline or as one asset, and is checked.
@@ -350,12 +340,6 @@ export class InvitationSender extends Construct {
 /** The authoritative senders of an app. */
 function authoritativeSenders(root: IConstruct): InvitationSender[] {
   return root.node.findAll().filter((c): c is InvitationSender => (c as unknown as Record<symbol, boolean>)[SENDER_MARKER] === true);
-}
-
-/** True when a pool the app defines signs in with the email as user name. */
-function signsInWithEmail(userPool: cognito.IUserPool): boolean {
-  const cfn = userPool.node.defaultChild as cognito.CfnUserPool | undefined;
-  return Array.isArray(cfn?.usernameAttributes) && cfn!.usernameAttributes.includes('email');
 }
 
 /** True when a pool the app defines sends email with Cognito's default sender. */

@@ -16,6 +16,7 @@ import { resolveInvitation, SenderOptions, senderOptions } from './private/invit
 import { cognitoClientMetric } from './private/metrics';
 import { IDENTITY_PROVIDER, PRIVATE_WORKFORCE_TYPES, WORKERS, WORKFORCE_ALARMS_OPTION_TYPES, WORKTEAM_OPTION_TYPES } from './private/prop-specs';
 import { checkPropTypes, required } from './private/prop-types';
+import { checkEmailAsUsername } from './private/user-pool';
 import { deriveWorkforceName, validateWorkforceRegion, validateWorkforceSettings } from './private/workforce-validation';
 import { WorkerRemovalPolicy } from './worker-removal-policy';
 import { Workers } from './workers';
@@ -246,7 +247,9 @@ export class PrivateWorkforce extends Construct implements IPrivateWorkforce {
     validateWorkforceSettings(props);
     validateCognitoBackboneOptions(props);
     resolveInvitation(this, props.invitation);
-    // The InvitationSender checks its own settings (removedWorkers and the rest) when it is made.
+    // The InvitationSender checks its own settings (removedWorkers and the rest) when it is made;
+    // the user names are checked now, whether or not workers are listed yet.
+    checkEmailAsUsername(this, props.userPool, props.emailAsUsername);
     this.senderProps = senderOptions(props);
     const workforceName = props.workforceName ?? deriveWorkforceName(this);
     // A pool the library creates is protected from deletion by the reconciler, not the template,

@@ -37,6 +37,9 @@ const sender = (props: (pool: cognito.IUserPool) => unknown, more?: (s: Invitati
 const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
 const LIBRARY_RULES = 'AllowedCountriesOnly, AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAmazonIpReputationList, RateLimitPerIp';
 
+const EMAIL_AS_USERNAME_WITH_LIBRARY_POOL = '`emailAsUsername: true` needs a user pool that signs in with the email as user name (UsernameAttributes email); ' +
+  'the pool the library creates signs in with user names (with the email as an alias): leave emailAsUsername off, or pass your own `userPool`.';
+
 const cases: Array<[string, () => unknown, string]> = [
   ['the UK\'s country code as people write it', workforce({ webAcl: { allowedCountryCodes: ['DE', 'UK'] } }),
     '`webAcl.allowedCountryCodes` must contain ISO 3166-1 alpha-2 country codes that WAF knows, such as "DE" or "GB", got: "UK".'],
@@ -110,8 +113,14 @@ const cases: Array<[string, () => unknown, string]> = [
     s.addWorkers(Workers.fromList(js([{ email: 'bo@example.com', username: 'bo2' }])));
   }), 'bo@example.com is listed under two user names (bo, bo2) in the lists of this sender; give each worker one user name.'],
   ['emailAsUsername with the library\'s pool', workforce({ emailAsUsername: true, workers: Workers.fromList([{ email: 'ana@example.com' }]) }),
-    '`emailAsUsername: true` needs a user pool that signs in with the email as user name (UsernameAttributes email); ' +
-    'TestStack/Workforce/Cognito/UserPool signs in with user names (as the library\'s pools do, with the email as an alias): leave emailAsUsername off.'],
+    EMAIL_AS_USERNAME_WITH_LIBRARY_POOL],
+  // Whether or not workers are listed yet: the pool signs in with user names all the same.
+  ['emailAsUsername with the library\'s pool and no workers yet', workforce({ emailAsUsername: true }), EMAIL_AS_USERNAME_WITH_LIBRARY_POOL],
+  ['emailAsUsername with a pool of the app that signs in with user names', () => {
+    const stack = new Stack(new App(), 'TestStack');
+    new PrivateWorkforce(stack, 'Workforce', { userPool: new cognito.UserPool(stack, 'Pool', { signInAliases: { username: true } }), emailAsUsername: true });
+  }, '`emailAsUsername: true` needs a user pool that signs in with the email as user name (UsernameAttributes email); ' +
+    'TestStack/Pool signs in with user names (as the library\'s pools do, with the email as an alias): leave emailAsUsername off.'],
   ['a CSV row wider than the header', () => Workers.fromFile(file('w.csv', 'email,username\nana@example.com,ana\nbo@example.com,Bo, Jr.\n'))._load({ emailAsUsername: false }),
     'Workers.fromFile("w.csv") line 3: the row has 3 fields, the header 2; quote a field that holds a comma.'],
   ['a CSV space before a quoted field', () => Workers.fromFile(file('w.csv', 'email,username\nana@example.com, "ana"\n'))._load({ emailAsUsername: false }),

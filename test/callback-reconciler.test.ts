@@ -55,6 +55,12 @@ describe('CallbackReconciler', () => {
     const shared = Object.values<any>(policies).find((p) => p.Properties.PolicyName.startsWith('CdkPrivateWorkforceHandlerHandlerRole'));
     expect(shared.Properties.PolicyDocument.Statement).toEqual([
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CdkPrivateWorkforceHandlerLogGroup/), 'Arn'] } },
+      // The fence table, and nothing else of DynamoDB.
+      {
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CdkPrivateWorkforceHandlerFence/), 'Arn'] },
+      },
     ]);
     const own = Object.entries<any>(policies).find(([id]) => id.startsWith('WorkforceCallbackReconcilerHandlerPolicy'))![1];
     expect(own.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^CdkPrivateWorkforceHandlerHandlerRole[0-9A-F]{8}$/) }]);

@@ -77,10 +77,11 @@ describe('InvitationSender in a PrivateWorkforce', () => {
       .flatMap((s: any) => [s.Action].flat())
       .filter((a: string) => a.startsWith('cognito-idp:Admin') || a === 'cognito-idp:ListUsers');
     const workers = Workers.fromList([{ email: 'a@example.com' }]);
-    expect(actionsOf(synthWorkforce({ workers }).template).sort()).toEqual(['cognito-idp:AdminCreateUser', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:ListUsers']);
-    expect(actionsOf(synthWorkforce({ workers, removedWorkers: WorkerRemovalPolicy.DELETE }).template).sort()).toEqual([
-      'cognito-idp:AdminCreateUser', 'cognito-idp:AdminDeleteUser', 'cognito-idp:AdminEnableUser', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:ListUsers',
-    ]);
+    // A pool of the app: the list decides emails, and a worker the sender disabled comes back under any policy.
+    const always = ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminEnableUser', 'cognito-idp:AdminRemoveUserFromGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:ListUsers'];
+    expect(actionsOf(synthWorkforce({ workers }).template).sort()).toEqual(always);
+    expect(actionsOf(synthWorkforce({ workers, removedWorkers: WorkerRemovalPolicy.DELETE }).template).sort()).toEqual([...always, 'cognito-idp:AdminDeleteUser'].sort());
+    expect(actionsOf(synthWorkforce({ workers, removedWorkers: WorkerRemovalPolicy.DISABLE }).template).sort()).toEqual([...always, 'cognito-idp:AdminDisableUser'].sort());
   });
 
   test('addWorkers adds to the same sender: every list travels together', () => {
@@ -244,9 +245,17 @@ describe('InvitationSender: the guard where the power is (synth)', () => {
     expect(statement.Resource).toEqual({ Ref: 'AWS::StackId' });
   });
 
-  test('the handler has no Lambda retries of its own, a bounded event age, and knows its stack', () => {
+  test('the handler has no Lambda retries of its own, an event age below every ServiceTimeout, and knows its stack and its fence table', () => {
     const { template } = synthWorkforce({ workers: Workers.fromList([{ email: 'a@example.com' }]) });
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600, Qualifier: '$LATEST' });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { CDK_PRIVATE_WORKFORCE_STACK_ID: { Ref: 'AWS::StackId' } } } });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 600, Qualifier: '$LATEST' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: {
+      CDK_PRIVATE_WORKFORCE_STACK_ID: { Ref: 'AWS::StackId' },
+      CDK_PRIVATE_WORKFORCE_FENCE_TABLE: { Ref: Match.stringLikeRegexp('^CdkPrivateWorkforceHandlerFence') },
+    } } });
+    // The fence argument: no event waits in Lambda's queue as long as CloudFormation waits for an answer.
+    const age = Object.values<any>(template.findResources('AWS::Lambda::EventInvokeConfig'))[0].Properties.MaximumEventAgeInSeconds;
+    for (const resource of Object.values<any>(template.toJSON().Resources).filter((r) => r.Type.startsWith('Custom::'))) {
+      expect(Number(resource.Properties.ServiceTimeout)).toBeGreaterThan(age);
+    }
   });
 });

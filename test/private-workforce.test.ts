@@ -54,6 +54,7 @@ describe('PrivateWorkforce defaults', () => {
       'AWS::Cognito::UserPool',
       'AWS::Cognito::UserPoolClient',
       'AWS::Cognito::UserPoolDomain',
+      'AWS::DynamoDB::Table',
       'AWS::IAM::Policy', // the handler role's own (its logs)
       'AWS::IAM::Policy', // the reconciler's, which it depends on
       'AWS::IAM::Role',

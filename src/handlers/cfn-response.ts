@@ -54,8 +54,8 @@ export function cloudFormationResponder(
     } else {
       try {
         const result = await dispatch(event, context);
-        if (result.Continued) {
-          return; // a fresh invocation goes on with the event and answers
+        if (result.Unanswered) {
+          return; // a continuation, or another delivery, answers; or CloudFormation has moved on
         }
         body = { ...base, Status: 'SUCCESS', PhysicalResourceId: result.PhysicalResourceId, Data: result.Data };
       } catch (error) {

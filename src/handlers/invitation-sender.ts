@@ -1,18 +1,8 @@
-import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-  AdminDeleteUserCommand,
-  AdminDisableUserCommand,
-  AdminEnableUserCommand,
-  AdminRemoveUserFromGroupCommand,
-  AdminUpdateUserAttributesCommand,
-  DescribeUserPoolCommand,
-  ListUsersCommand,
-  ListUsersInGroupCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { AccessPlan, NO_CHANGES, planAccess, planCounts, PlanInput, PlanPhase, PoolIdentity } from './access-plan';
 import type { HandlerContext, HandlerResponse, ResourceEvent } from './dispatch';
-import { forEachConcurrent, RateLimiter } from './rate-limiter';
+import { executePlan, ExecutionOptions, InvitationsPending, NO_COUNTS, RunCounts } from './plan-executor';
+import { readIdentity, readSnapshot } from './pool-snapshot';
 import { DeadlineReached } from './retry';
 import {
   CONTINUATION_KEY,
@@ -25,240 +15,199 @@ import {
 } from './types';
 import { loadWorkers } from './worker-sources';
 
-/**
- * Calls per second for user updates (enable, disable, delete, attributes, group membership): below
- * the UserUpdate category's default quota of 25 per second (Cognito developer guide, quotas).
- */
-const USER_UPDATE_RATE = 20;
 /** Invocations one event may take; with 15-minute invocations, more than ServiceTimeout's hour. */
 const MAX_RUNS = 8;
 
-/** How a pool tells its users apart: the key of a user name. */
-type UserKey = (username: string) => string;
-
-/** A user of the pool, as ListUsers shows it. */
-interface PoolUser {
-  readonly username: string;
-  readonly enabled: boolean;
-  readonly status?: string;
-  readonly email?: string;
-}
-
 /**
- * Brings the pool's users in line with the worker list: creates (and so invites) every listed
- * worker the pool does not have; applies changed emails; disables or deletes users off the list per
- * `RemovedWorkers`; re-enables listed workers it disabled itself; sets the membership of managed
- * groups. Declarative, so a retried, repeated or continued event does no harm: an existing user is
- * success and gets no second email. An event that needs more than one invocation's time goes on in
- * a fresh invocation of the function, and the last one answers CloudFormation.
+ * Brings the pool's users in line with the worker list. Each invocation reads the pool (its sign-in
+ * rules, users, groups, and who the sender disabled), computes the plan of what the event does to
+ * people's access (`planAccess`, a pure function), lets the guards judge it, and applies it through
+ * the fence. The plan is declarative, so a continuation plans again from what it finds: what is done
+ * is not done twice, and nobody gets a second email.
  */
 export async function sendInvitations(
   event: ResourceEvent<InvitationSenderProperties>,
   ctx: HandlerContext,
 ): Promise<HandlerResponse<InvitationSenderData>> {
   const props = event.ResourceProperties;
-  const action = removedWorkersAction(props.RemovedWorkers);
-  const progress: InvitationProgress = (event as Record<string, any>)[CONTINUATION_KEY]
-    ?? { Run: 1, StartedAt: ctx.clock.now(), Invited: 0, Removed: 0, Reenabled: 0, EmailsChanged: 0 };
+  const policy = removedWorkersAction(props.RemovedWorkers);
+  const continued: InvitationProgress | undefined = (event as Record<string, any>)[CONTINUATION_KEY];
   const physicalResourceId = event.RequestType === 'Delete' ? event.PhysicalResourceId : `${props.UserPoolId}/invitations`;
-  const counts: RunCounts = { Invited: 0, Removed: 0, Reenabled: 0, EmailsChanged: 0 };
-  const state: RunState = {};
-  try {
-    const data = event.RequestType === 'Delete'
-      ? await onDelete(props, action, ctx, counts)
-      : await onCreateOrUpdate(event, action, ctx, counts, progress, state);
+  // The operation before this one on the resource (the one a rollback undoes): the fence's record
+  // in the first run, handed on in continuations.
+  const previous = continued
+    ? (continued.RolledBackSince !== undefined ? { requestType: continued.UndoCreate ? 'Create' : 'Update', startedAt: continued.RolledBackSince } : undefined)
+    : ctx.fence.previous;
+  const phase = await phaseOf(event, policy, previous, ctx);
+  const progress: InvitationProgress = continued ?? {
+    ...NO_COUNTS,
+    Run: 1,
+    StartedAt: ctx.clock.now(),
+    Phase: phase.phase,
+    RolledBackSince: phase.rolledBackSince,
+    UndoCreate: phase.undoCreate,
+    AlreadyPresent: 0,
+  };
+  if (continued && continued.Phase !== phase.phase) {
+    throw new Error(`The stack moved on (${phase.status}) while this ${event.RequestType} was under way: nothing more is changed for it.`);
+  }
+  const counts: RunCounts = { ...NO_COUNTS };
+  const done = (workers: number, extra: Partial<InvitationSenderData> = {}): HandlerResponse<InvitationSenderData> => {
+    const total = sum(progress, counts);
     return {
       PhysicalResourceId: physicalResourceId,
       Data: {
-        ...data,
-        Invited: progress.Invited + counts.Invited,
-        Removed: progress.Removed + counts.Removed,
-        Reenabled: progress.Reenabled + counts.Reenabled,
-        EmailsChanged: progress.EmailsChanged + counts.EmailsChanged,
+        Workers: workers,
+        AlreadyPresent: progress.AlreadyPresent,
+        ResendsDeferred: 0,
+        ...total,
+        Removed: total.Disabled + total.Deleted,
         Runs: progress.Run,
+        ...extra,
       },
     };
-  } catch (error) {
-    if (!(error instanceof DeadlineReached)) {
-      throw error;
-    }
-    await continueInFreshInvocation(event, progress, counts, state, ctx);
-    return { PhysicalResourceId: physicalResourceId, Continued: true };
+  };
+  if (phase.phase === 'KEEP') {
+    ctx.log(`${event.RequestType} during ${phase.status}: ${phase.why}; nobody's access changes`);
+    return done(0);
   }
-}
 
-/**
- * A Delete is not a departure: CloudFormation sends one after renames, moves and replacements, and
- * in rollbacks. Workers are removed only when the stack itself is being deleted, and only if the
- * sender was told to (`RemoveOnStackDelete`).
- */
-async function onDelete(
-  props: InvitationSenderProperties,
-  action: RemovedWorkersAction,
-  ctx: HandlerContext,
-  counts: RunCounts,
-): Promise<Omit<InvitationSenderData, 'Invited' | 'Removed' | 'Reenabled' | 'EmailsChanged' | 'Runs'>> {
-  const none = { Workers: 0, AlreadyPresent: 0, MembershipChanges: 0 };
-  if (action === 'RETAIN' || props.RemoveOnStackDelete !== 'true') {
-    return none;
-  }
-  const status = await ctx.stackStatus();
-  if (status !== 'DELETE_IN_PROGRESS') {
-    ctx.log(`Delete during ${status}: not a departure, every worker is kept`);
-    return none;
-  }
-  // The list decides who is removed: a list that cannot be read fails the Delete, loudly.
-  const workers = await loadWorkers(props.WorkerSources ?? [], ctx);
+  const workers = phase.undoCreate ? [] : await loadWorkers(props.WorkerSources ?? [], ctx);
+  let alreadyPresent = progress.AlreadyPresent;
+  let plan: AccessPlan | undefined;
   try {
-    // Only what is left to do, so that a continued Delete makes progress.
-    const key = await userKeyOf(props.UserPoolId, ctx);
-    const existing = await listUsers(props.UserPoolId, key, ctx);
-    const left = workers.map((w) => existing.get(key(w.username)))
-      .filter((u): u is PoolUser => u !== undefined && (action === 'DELETE' || u.enabled));
-    await removeUsers(props, left.map((u) => u.username), action, ctx, counts);
+    let pending: number[] | undefined;
+    if (progress.Pending !== undefined) {
+      pending = decodeIndexes(progress.Pending, workers.length);
+      const identity = await readIdentity(props.UserPoolId, ctx);
+      await executePlan(NO_CHANGES, executionOptions(props, identity, workers, phase.phase), ctx, counts, pending);
+    }
+    const legacyDisabledGroup = props.DisabledGroup ?? (event.RequestType === 'Update' ? event.OldResourceProperties.DisabledGroup : undefined);
+    const managedGroups = phase.undoCreate ? [] : props.ManagedGroups ?? [];
+    const read = await readSnapshot({ userPoolId: props.UserPoolId, managedGroups, legacyDisabledGroup }, ctx).catch((error) => {
+      if (event.RequestType === 'Delete' && (error as Error).name === 'ResourceNotFoundException') {
+        return undefined; // the pool went first: nobody is left to remove
+      }
+      throw error;
+    });
+    if (read === undefined) {
+      ctx.log(`user pool ${props.UserPoolId} is gone; nothing to remove`);
+      return done(workers.length);
+    }
+    const { snapshot, legacyMembers } = read;
+    const input: PlanInput = {
+      workers,
+      pool: snapshot,
+      policy,
+      phase: phase.phase,
+      managedGroups,
+      poolOwned: props.PoolOwned === 'true',
+      adoptExistingUsers: props.AdoptExistingUsers === 'true',
+      sendsEmails: props.SuppressEmails !== 'true',
+      allowLargeRemovals: props.AllowLargeRemovals === 'true',
+      rolledBackSince: progress.RolledBackSince,
+    };
+    plan = planAccess(input);
+    if (progress.Run === 1 && pending === undefined) {
+      alreadyPresent = workers.length - plan.invite.length;
+    }
+    ctx.log(`plan (${phase.phase}, ${workers.length} workers, ${snapshot.users.length} users): ${JSON.stringify(planCounts(plan))}`);
+    if (plan.refusal) {
+      throw new Error(plan.refusal);
+    }
+    await executePlan(plan, {
+      ...executionOptions(props, snapshot.identity, workers, phase.phase),
+      legacyDisabledGroup,
+      legacyMembers,
+      users: new Map(snapshot.users.map((u) => [u.username, u])),
+    }, ctx, counts);
   } catch (error) {
-    if ((error as Error).name !== 'ResourceNotFoundException') {
+    if (!(error instanceof DeadlineReached) && !(error instanceof InvitationsPending)) {
       throw error;
     }
-    ctx.log(`user pool ${props.UserPoolId} is gone; nothing to remove`);
+    await continueInFreshInvocation(event, { ...progress, AlreadyPresent: alreadyPresent }, counts,
+      error instanceof InvitationsPending ? encodeIndexes(error.pending, workers.length) : undefined, ctx);
+    return { PhysicalResourceId: physicalResourceId, Unanswered: 'continued' };
   }
-  return { ...none, Workers: workers.length };
+  const result = done(workers.length, { AlreadyPresent: alreadyPresent, ResendsDeferred: plan.resendsDeferred });
+  ctx.log(`done: ${JSON.stringify(result.Data)}`);
+  if (plan.resendsDeferred > 0) {
+    ctx.log(`warning: ${plan.resendsDeferred} expired invitations wait for the next deploy: Cognito's default email sender allows about 50 emails a day; ` +
+      'configure SES on the user pool to send more');
+  }
+  return result;
 }
 
-/** What one invocation did. */
-interface RunCounts {
-  Invited: number;
-  Removed: number;
-  Reenabled: number;
-  EmailsChanged: number;
-}
-
-/** Where an invocation stands, for the next one: set once only invitations are left to send. */
-interface RunState {
-  /** Indexes (into the loaded list) of the workers still to create. */
-  pending?: Set<number>;
-  /** Listed workers the pool already had. */
-  alreadyPresent?: number;
-  /** How many workers the list has. */
-  size?: number;
-}
-
-/**
- * The pool is listed once per event: the first invocation applies emails, removals and re-enables,
- * then invites; a continuation only invites the workers it was handed, then sets the groups.
- */
-async function onCreateOrUpdate(
-  event: ResourceEvent<InvitationSenderProperties>,
-  action: RemovedWorkersAction,
-  ctx: HandlerContext,
-  counts: RunCounts,
-  progress: InvitationProgress,
-  state: RunState,
-): Promise<Omit<InvitationSenderData, 'Invited' | 'Removed' | 'Reenabled' | 'EmailsChanged' | 'Runs'>> {
-  const props = event.ResourceProperties;
-  const workers = await loadWorkers(props.WorkerSources ?? [], ctx);
-  if (workers.length === 0 && action !== 'RETAIN') {
-    throw new Error(`The worker list is empty and removedWorkers is ${action}: that would remove every user of ${props.UserPoolId}. Refused.`);
-  }
-  state.size = workers.length;
-  const key = await userKeyOf(props.UserPoolId, ctx);
-  let missing: number[];
-  if (progress.Pending !== undefined) {
-    missing = decodeIndexes(progress.Pending, workers.length);
-    state.alreadyPresent = progress.AlreadyPresent ?? 0;
-  } else {
-    const existing = await listUsers(props.UserPoolId, key, ctx);
-    await applyToExisting(event, action, workers, existing, key, ctx, counts);
-    missing = workers.map((w, i) => (existing.has(key(w.username)) ? -1 : i)).filter((i) => i >= 0);
-    state.alreadyPresent = workers.length - missing.length;
-    ctx.log(`${workers.length} workers: ${missing.length} to invite, ${state.alreadyPresent} already in ${props.UserPoolId}`);
-  }
-
-  state.pending = new Set(missing);
-  const creations = new RateLimiter(ctx.clock, positive('MaxRequestsPerSecond', props.MaxRequestsPerSecond));
-  const suppress = props.SuppressEmails === 'true';
-  await forEachConcurrent(missing, positive('MaxConcurrency', props.MaxConcurrency), async (index) => {
-    if (await createUser(props.UserPoolId, workers[index], creations, suppress, ctx)) {
-      counts.Invited++;
-    } else {
-      state.alreadyPresent!++; // created meanwhile (a duplicate delivery, say): already invited
-    }
-    state.pending!.delete(index);
-  });
-  state.pending = undefined; // every invitation is out: a continuation from here on starts over
-
-  let membershipChanges = 0;
-  for (const group of props.ManagedGroups ?? []) {
-    membershipChanges += await syncGroup(props.UserPoolId, group, workers, key, ctx);
-  }
-  const data = { Workers: workers.length, AlreadyPresent: state.alreadyPresent, MembershipChanges: membershipChanges };
-  ctx.log(`done: ${JSON.stringify({ ...data, ...counts, Runs: progress.Run })}`);
-  return data;
+/** The phase of the event, from its request type and the stack's status. */
+interface EventPhase {
+  readonly phase: PlanPhase;
+  readonly status: string;
+  /** Why the event changes nobody (KEEP). */
+  readonly why?: string;
+  readonly rolledBackSince?: number;
+  /** A rollback's Delete of the sender the rolled-back deploy created: it takes back what that Create did. */
+  readonly undoCreate?: boolean;
 }
 
 /**
- * What the list decides about users the pool has: emails (applied or refused), removals (within
- * the mass-removal guard), and re-enabling workers the sender itself disabled.
+ * What the event is, in CloudFormation's lifecycle (CloudFormation user guide, stack status codes):
+ * Creates and Updates while the stack is created or updated are deploys; an Update during
+ * UPDATE_ROLLBACK_IN_PROGRESS goes back to the list deployed before; a Delete is a departure only
+ * when the stack itself is deleted and the sender was told to remove its workers then. Whatever else
+ * arrives (a Delete after a rename, a move or a replacement, an event of an operation that is over)
+ * changes nobody's access.
  */
-async function applyToExisting(
+async function phaseOf(
   event: ResourceEvent<InvitationSenderProperties>,
-  action: RemovedWorkersAction,
-  workers: readonly WorkerRecord[],
-  existing: Map<string, PoolUser>,
-  key: UserKey,
+  policy: RemovedWorkersAction,
+  previous: { readonly requestType: string; readonly startedAt: number } | undefined,
   ctx: HandlerContext,
-  counts: RunCounts,
-): Promise<void> {
-  const props = event.ResourceProperties;
-  // A listed user name that exists with another email: the list's email, or a clear refusal.
-  const emailChanges = workers.filter((w) => {
-    const user = existing.get(key(w.username));
-    return user !== undefined && user.email?.toLowerCase() !== w.email.toLowerCase();
-  });
-  if (emailChanges.length > 0 && props.PoolOwned !== 'true' && props.AdoptExistingUsers !== 'true') {
-    throw new Error(`Worker ${emailChanges[0].username} already exists in user pool ${props.UserPoolId} with another email` +
-      (emailChanges.length > 1 ? ` (and ${emailChanges.length - 1} more workers)` : '') +
-      '. The pool is not created by this app, so its users are not taken over: give the worker another user name, ' +
-      'or set `adoptExistingUsers: true` to make the listed email theirs.');
-  }
-  const emails = new Map(emailChanges.map((w) => [w.username, w.email]));
-  await updateUsers([...emails.keys()], ctx, (username) => ctx.cognito.send(new AdminUpdateUserAttributesCommand({
-    UserPoolId: props.UserPoolId,
-    Username: username,
-    UserAttributes: [{ Name: 'email', Value: emails.get(username)! }, { Name: 'email_verified', Value: 'true' }],
-  })), 'AdminUpdateUserAttributes', () => counts.EmailsChanged++);
-
-  if (action === 'RETAIN') {
-    return;
-  }
-  // Only while the stack is in an operation: a late duplicate of an old event changes nobody.
+): Promise<EventPhase> {
   const status = await ctx.stackStatus();
-  if (!/_IN_PROGRESS$/.test(status) || /CLEANUP|DELETE/.test(status)) {
-    ctx.log(`${event.RequestType} during ${status}: a stale event, nobody is removed or enabled`);
-    return;
+  if (event.RequestType === 'Delete') {
+    if (policy === 'RETAIN') {
+      return { phase: 'KEEP', status, why: 'removedWorkers is RETAIN' };
+    }
+    if (status === 'DELETE_IN_PROGRESS') {
+      return event.ResourceProperties.RemoveOnStackDelete === 'true'
+        ? { phase: 'STACK_DELETE', status }
+        : { phase: 'KEEP', status, why: 'removeWorkersOnStackDelete is off' };
+    }
+    if (/ROLLBACK/.test(status) && previous?.requestType === 'Create') {
+      // The rolled-back deploy created this sender: take back the users it created, nobody else.
+      return { phase: 'ROLLBACK', status, rolledBackSince: previous.startedAt, undoCreate: true };
+    }
+    return { phase: 'KEEP', status, why: 'not a departure (a rename, a move, a replacement or a rollback)' };
   }
-  const wanted = new Set(workers.map((w) => key(w.username)));
-  // Users that signed in through a federated identity provider are not workers of the list.
-  const stale = [...existing.values()].filter((u) => !wanted.has(key(u.username))
-    && u.status !== 'EXTERNAL_PROVIDER'
-    && !(action === 'DISABLE' && !u.enabled));
-  // A rollback returns to a list that was deployed before: the guard would only leave the stack stuck.
-  if (stale.length > 0 && stale.length * 2 > existing.size && props.AllowLargeRemovals !== 'true' && status !== 'UPDATE_ROLLBACK_IN_PROGRESS') {
-    throw new Error(`This deploy would ${action === 'DELETE' ? 'delete' : 'disable'} ${stale.length} of the ${existing.size} users of ${props.UserPoolId}, ` +
-      'more than half. Refused: check the worker list, or set `allowLargeRemovals: true` for this deploy.');
+  if (status === 'UPDATE_ROLLBACK_IN_PROGRESS' && event.RequestType === 'Update') {
+    return { phase: 'ROLLBACK', status, rolledBackSince: previous?.startedAt };
   }
-  await removeUsers(props, stale.map((u) => u.username), action, ctx, counts);
-  if (action !== 'DISABLE' || !props.DisabledGroup) {
-    return;
+  if (['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'IMPORT_IN_PROGRESS'].includes(status)) {
+    return { phase: 'DEPLOY', status };
   }
-  // Administrators keep the last word: only workers the sender disabled itself (it keeps them in a
-  // group of the pool) are enabled again when they are listed again.
-  const disabledBySender = await groupMembers(props.UserPoolId, props.DisabledGroup, key, ctx);
-  const back = workers.filter((w) => existing.get(key(w.username))?.enabled === false && disabledBySender.has(key(w.username)));
-  await updateUsers(back.map((w) => w.username), ctx, async (username) => {
-    await ctx.cognito.send(new AdminEnableUserCommand({ UserPoolId: props.UserPoolId, Username: username }));
-    await ctx.cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: props.UserPoolId, GroupName: props.DisabledGroup, Username: username }));
-  }, 'AdminEnableUser', () => counts.Reenabled++);
+  return { phase: 'KEEP', status, why: 'the stack is in no operation this event could belong to' };
+}
+
+function executionOptions(
+  props: InvitationSenderProperties, identity: PoolIdentity, workers: readonly WorkerRecord[], phase: PlanPhase,
+): ExecutionOptions {
+  return {
+    userPoolId: props.UserPoolId,
+    identity,
+    workers,
+    invitationsPerSecond: positive('MaxRequestsPerSecond', props.MaxRequestsPerSecond),
+    concurrency: positive('MaxConcurrency', props.MaxConcurrency),
+    suppressEmails: props.SuppressEmails === 'true',
+    recordDisables: phase !== 'STACK_DELETE',
+  };
+}
+
+function sum(progress: InvitationProgress, counts: RunCounts): RunCounts {
+  const total = { ...NO_COUNTS };
+  for (const key of Object.keys(NO_COUNTS) as Array<keyof RunCounts>) {
+    total[key] = progress[key] + counts[key];
+  }
+  return total;
 }
 
 /** A set of list indexes as a bitmap, base64: a few KB for a hundred thousand workers. */
@@ -283,7 +232,7 @@ async function continueInFreshInvocation(
   event: ResourceEvent<InvitationSenderProperties>,
   progress: InvitationProgress,
   counts: RunCounts,
-  state: RunState,
+  pending: string | undefined,
   ctx: HandlerContext,
 ): Promise<void> {
   const serviceTimeoutMs = Number(event.ResourceProperties.ServiceTimeout ?? 3600) * 1000;
@@ -299,16 +248,15 @@ async function continueInFreshInvocation(
   if (!ctx.functionArn) {
     throw new Error('The invocation\'s time limit came, and the handler does not know its own function to continue in.');
   }
+  const total = sum(progress, counts);
   const next: InvitationProgress = {
+    ...progress,
+    ...total,
     Run: progress.Run + 1,
-    StartedAt: progress.StartedAt,
-    Invited: progress.Invited + counts.Invited,
-    Removed: progress.Removed + counts.Removed,
-    Reenabled: progress.Reenabled + counts.Reenabled,
-    EmailsChanged: progress.EmailsChanged + counts.EmailsChanged,
-    // Only invitations left: the next invocation sends those without listing the pool again.
-    ...(state.pending ? { Pending: encodeIndexes(state.pending, state.size!), AlreadyPresent: state.alreadyPresent } : {}),
+    ...(pending !== undefined ? { Pending: pending } : { Pending: undefined }),
   };
+  // The next run must claim the operation from this one before it writes anything.
+  await ctx.fence.handOff();
   // Invoked while this invocation still has time: the Invoke call itself may not start past the deadline.
   await ctx.lambda.send(new InvokeCommand({
     FunctionName: ctx.functionArn,
@@ -316,164 +264,6 @@ async function continueInFreshInvocation(
     Payload: new TextEncoder().encode(JSON.stringify({ ...event, [CONTINUATION_KEY]: next })),
   }));
   ctx.log(`time limit near: invocation ${next.Run} goes on (${next.Invited} invited so far)`);
-}
-
-/** Creates one user, which makes Cognito send the invitation. False when the user exists. */
-async function createUser(userPoolId: string, worker: WorkerRecord, limiter: RateLimiter, suppress: boolean, ctx: HandlerContext): Promise<boolean> {
-  try {
-    await ctx.call(`AdminCreateUser ${worker.username}`, async () => {
-      await limiter.acquire(); // every attempt, retries included, counts against the quota
-      if (ctx.clock.now() >= ctx.deadline) {
-        throw new DeadlineReached(`AdminCreateUser ${worker.username}`); // the wait for the quota may pass it
-      }
-      return ctx.cognito.send(new AdminCreateUserCommand({
-        UserPoolId: userPoolId,
-        Username: worker.username,
-        UserAttributes: [
-          { Name: 'email', Value: worker.email },
-          { Name: 'email_verified', Value: 'true' },
-        ],
-        DesiredDeliveryMediums: ['EMAIL'],
-        ...(suppress ? { MessageAction: 'SUPPRESS' as const } : {}),
-      }));
-    });
-    return true;
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'UsernameExistsException') {
-      return false; // a retried event, or listed before ListUsers saw it: already invited
-    }
-    if (name === 'LimitExceededException') {
-      throw new Error(await limitAdvice(worker, error as Error, ctx));
-    }
-    if (name === 'AliasExistsException') {
-      throw new Error(`Worker ${worker.username}: another user of ${userPoolId} already has this worker's email. Remove the duplicate or the other user.`);
-    }
-    if (error instanceof DeadlineReached) {
-      throw error;
-    }
-    throw new Error(`Inviting worker ${worker.username} failed: ${name}: ${(error as Error).message}`);
-  }
-}
-
-/** What to do about a Cognito limit: it differs between the stack's first deploy and a later one. */
-async function limitAdvice(worker: WorkerRecord, error: Error, ctx: HandlerContext): Promise<string> {
-  const status = await ctx.stackStatus().catch(() => 'unknown');
-  const start = `Inviting worker ${worker.username} hit a Cognito limit (${error.message}). If it is the daily email limit of Cognito's default sender, ` +
-    'configure SES on the user pool (`email: UserPoolEmail.withSES(...)`) ';
-  return status === 'CREATE_IN_PROGRESS'
-    ? `${start}before deploying again: this is the stack's first deploy, so it rolls back, and the user pool it created is deleted with the workers invited so far.`
-    : `${start}and deploy again: workers already invited are kept and not invited again.`;
-}
-
-/**
- * Disables (keeping them in the pool's disabled-by-sender group, when it has one) or deletes users;
- * counts each change as it is made (users already gone do not count).
- */
-async function removeUsers(
-  props: InvitationSenderProperties, usernames: readonly string[], action: RemovedWorkersAction, ctx: HandlerContext, counts: RunCounts,
-): Promise<void> {
-  const pool = props.UserPoolId;
-  await updateUsers(usernames, ctx, async (username) => {
-    if (action === 'DELETE') {
-      await ctx.cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool, Username: username }));
-      return;
-    }
-    if (props.DisabledGroup) {
-      await ctx.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool, GroupName: props.DisabledGroup, Username: username }));
-    }
-    await ctx.cognito.send(new AdminDisableUserCommand({ UserPoolId: pool, Username: username }));
-  }, action === 'DELETE' ? 'AdminDeleteUser' : 'AdminDisableUser', () => counts.Removed++);
-}
-
-/**
- * Runs one user-update step per user within the UserUpdate quota; a user that is gone counts as
- * done. A pool that is gone stops everything (ResourceNotFoundException is rethrown). Returns how
- * many users changed, and tells `changed` of each as it happens.
- */
-async function updateUsers(
-  usernames: readonly string[],
-  ctx: HandlerContext,
-  send: (username: string) => Promise<unknown>,
-  what: string,
-  changed: () => void = () => undefined,
-): Promise<number> {
-  const limiter = new RateLimiter(ctx.clock, USER_UPDATE_RATE);
-  let count = 0;
-  await forEachConcurrent(usernames, 4, async (username) => {
-    try {
-      await ctx.call(`${what} ${username}`, async () => {
-        await limiter.acquire();
-        return send(username);
-      });
-      count++;
-      changed();
-    } catch (error) {
-      if ((error as Error).name !== 'UserNotFoundException') {
-        throw error;
-      }
-    }
-  });
-  return count;
-}
-
-/** Makes the members of `group` exactly the workers that list it. Returns the changes made. */
-async function syncGroup(userPoolId: string, group: string, workers: readonly WorkerRecord[], key: UserKey, ctx: HandlerContext): Promise<number> {
-  const members = await groupMembers(userPoolId, group, key, ctx);
-  const wanted = workers.filter((w) => w.groups?.includes(group));
-  const wantedNames = new Set(wanted.map((w) => key(w.username)));
-  const toAdd = wanted.filter((w) => !members.has(key(w.username))).map((w) => w.username);
-  const toRemove = [...members.entries()].filter(([member]) => !wantedNames.has(member)).map(([, username]) => username);
-  const added = await updateUsers(toAdd, ctx, (username) =>
-    ctx.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, GroupName: group, Username: username })), `AdminAddUserToGroup ${group}`);
-  const removed = await updateUsers(toRemove, ctx, (username) =>
-    ctx.cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: userPoolId, GroupName: group, Username: username })), `AdminRemoveUserFromGroup ${group}`);
-  return added + removed;
-}
-
-/** The members of a group: user names by their key. */
-async function groupMembers(userPoolId: string, group: string, key: UserKey, ctx: HandlerContext): Promise<Map<string, string>> {
-  const members = new Map<string, string>();
-  let token: string | undefined;
-  do {
-    const page = await ctx.call(`ListUsersInGroup ${group}`, () =>
-      ctx.cognito.send(new ListUsersInGroupCommand({ UserPoolId: userPoolId, GroupName: group, Limit: 60, NextToken: token })));
-    for (const user of page.Users ?? []) {
-      members.set(key(user.Username!), user.Username!);
-    }
-    token = page.NextToken;
-  } while (token);
-  return members;
-}
-
-/**
- * How the pool tells users apart. A pool is case-sensitive unless it was created with
- * `UsernameConfiguration.CaseSensitive` false (true is the API's default): there `Alice` and
- * `alice` are two people, and one must never be taken for the other.
- */
-async function userKeyOf(userPoolId: string, ctx: HandlerContext): Promise<UserKey> {
-  const described = await ctx.call(`DescribeUserPool ${userPoolId}`, () => ctx.cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId })));
-  return described.UserPool?.UsernameConfiguration?.CaseSensitive === false ? (u) => u.toLowerCase() : (u) => u;
-}
-
-/** The pool's users by their key, with their email (one ListUsers page holds 60). */
-async function listUsers(userPoolId: string, key: UserKey, ctx: HandlerContext): Promise<Map<string, PoolUser>> {
-  const users = new Map<string, PoolUser>();
-  let token: string | undefined;
-  do {
-    const page = await ctx.call(`ListUsers ${userPoolId}`, () =>
-      ctx.cognito.send(new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token, AttributesToGet: ['email'] })));
-    for (const user of page.Users ?? []) {
-      users.set(key(user.Username!), {
-        username: user.Username!,
-        enabled: user.Enabled !== false,
-        status: user.UserStatus,
-        email: user.Attributes?.find((a) => a.Name === 'email')?.Value,
-      });
-    }
-    token = page.PaginationToken;
-  } while (token);
-  return users;
 }
 
 /** The removal policy the sender was given; an unknown one is refused, never taken for another. */

@@ -4,6 +4,8 @@ import type { Clock } from './clock';
 const RETRYABLE_ERRORS = new Set([
   'TooManyRequestsException',
   'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
   'Throttling',
   'InternalErrorException',
   'ServiceUnavailable',

@@ -4,6 +4,9 @@
 /** The handler function's environment variable with its stack's id: it serves no other stack. */
 export const OWN_STACK_ID_ENV = 'CDK_PRIVATE_WORKFORCE_STACK_ID';
 
+/** The handler function's environment variable with the name of the stack's fence table. */
+export const FENCE_TABLE_ENV = 'CDK_PRIVATE_WORKFORCE_FENCE_TABLE';
+
 /** Set to 'true' by tests of the bundled handler only: it may then answer on loopback http. */
 export const LOCAL_RESPONSES_ENV = 'CDK_PRIVATE_WORKFORCE_TEST_LOCAL_RESPONSES';
 
@@ -114,8 +117,9 @@ export interface InvitationSenderProperties {
   /** 'true' when one deploy may remove more than half of the pool's users. */
   readonly AllowLargeRemovals?: string;
   /**
-   * The group of the pool the sender keeps the workers it disabled in (DISABLE only): it enables
-   * again only those, never an account an administrator disabled.
+   * The group of the pool where earlier versions of the sender kept the workers they disabled
+   * (DISABLE). No longer set: who the sender disabled is kept in the stack's fence table, whatever
+   * the policy. An event whose old properties name it copies its members there.
    */
   readonly DisabledGroup?: string;
   /** 'true' when the pool is created by the same app: the list decides emails too. */
@@ -136,41 +140,53 @@ export interface InvitationSenderProperties {
   readonly ServiceTimeout?: string;
 }
 
+/** The counts of what an invocation did to people's access. */
+export interface InvitationCounts {
+  readonly Invited: number;
+  /** Invitations sent again to workers whose temporary password expired before they signed in. */
+  readonly Resent: number;
+  readonly Disabled: number;
+  readonly Deleted: number;
+  readonly Reenabled: number;
+  readonly EmailsChanged: number;
+  readonly MembershipChanges: number;
+}
+
 /**
  * Progress an invocation hands to the next one when the event needs more than one invocation's
  * time (the event goes on under `CONTINUATION_KEY`).
  */
-export interface InvitationProgress {
+export interface InvitationProgress extends InvitationCounts {
   /** Which invocation this is (the first is 1). */
   readonly Run: number;
   /** Clock time the first invocation started. */
   readonly StartedAt: number;
-  /** Counts of the invocations so far. */
-  readonly Invited: number;
-  readonly Removed: number;
-  readonly Reenabled: number;
-  readonly EmailsChanged: number;
+  /** The part of the lifecycle the first invocation found (a continuation stops when the stack moved on). */
+  readonly Phase: string;
+  /** In a rollback: when the rolled-back operation began (it removes only the users created since). */
+  readonly RolledBackSince?: number;
+  /** A rollback's Delete of a sender the rolled-back deploy created. */
+  readonly UndoCreate?: boolean;
+  /** Listed workers the pool had when the event began. */
+  readonly AlreadyPresent: number;
   /**
-   * The workers still to invite (a bitmap of their places in the list, base64), once only
-   * invitations are left: the next invocation sends them without listing the pool again.
+   * The workers still to invite (a bitmap of their places in the list, base64), when the time ran
+   * out while invitations were being sent: the next invocation sends those first, then plans again.
    */
   readonly Pending?: string;
-  /** Listed workers the pool already had, when `Pending` is set. */
-  readonly AlreadyPresent?: number;
 }
 
 /** The key of the progress in a continued event. */
 export const CONTINUATION_KEY = 'CdkPrivateWorkforceProgress';
 
-/** Attributes an InvitationSender returns. */
-export interface InvitationSenderData {
+/** Attributes an InvitationSender returns: what the event did, summed over its invocations. */
+export interface InvitationSenderData extends InvitationCounts {
   readonly Workers: number;
-  readonly Invited: number;
   readonly AlreadyPresent: number;
+  /** Disabled plus deleted. */
   readonly Removed: number;
-  readonly Reenabled: number;
-  readonly EmailsChanged: number;
-  readonly MembershipChanges: number;
+  /** Expired invitations left for a later deploy (Cognito's default sender allows about 50 emails a day). */
+  readonly ResendsDeferred: number;
   /** How many invocations the event took. */
   readonly Runs: number;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Aws, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,7 +10,7 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { FAILURE_LOG_MARKER } from '../handlers/cfn-response';
 import { ProviderFunction } from '../handlers/provider-function';
-import { OWN_STACK_ID_ENV } from '../handlers/types';
+import { FENCE_TABLE_ENV, OWN_STACK_ID_ENV } from '../handlers/types';
 
 /** Construct id of the singleton; a public contract (renaming it replaces the Lambdas). */
 const PROVIDER_ID = 'CdkPrivateWorkforceHandler';
@@ -36,6 +37,12 @@ export class HandlerProvider extends Construct {
   public readonly role: iam.Role;
   /** The log group of the handler. */
   public readonly logGroup: logs.LogGroup;
+  /**
+   * The fence table: every event claims its operation here before it writes, so that late
+   * duplicates and continuations of an operation that is over write nothing; it also records who
+   * the InvitationSender disabled.
+   */
+  public readonly fenceTable: dynamodb.Table;
 
   /** The namespace and name of the metric of failed events. */
   private readonly failureMetricNamespace: string;
@@ -54,6 +61,21 @@ export class HandlerProvider extends Construct {
       description: 'cdk-private-workforce: wires the labeling portal into Cognito and invites workers',
     });
     this.logGroup.grantWrite(this.role);
+    // A few writes per event, on demand: cents a year. Point-in-time recovery keeps the records of
+    // who the sender disabled (without them, those workers stay disabled when listed again).
+    this.fenceTable = new dynamodb.Table(this, 'Fence', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // In the role's own policy, which every custom resource depends on: in force for every event.
+    this.role.addToPolicy(new iam.PolicyStatement({
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      resources: [this.fenceTable.tableArn],
+    }));
     this.handler = new ProviderFunction(this, 'Handler', {
       description: 'cdk-private-workforce: CallbackReconciler and InvitationSender',
       role: this.role,
@@ -62,12 +84,14 @@ export class HandlerProvider extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       // The handler serves its own stack's events only.
-      environment: { [OWN_STACK_ID_ENV]: Aws.STACK_ID },
+      environment: { [OWN_STACK_ID_ENV]: Aws.STACK_ID, [FENCE_TABLE_ENV]: this.fenceTable.tableName },
     });
     // The handler always answers CloudFormation (or hands the event to a fresh invocation that
     // will), so Lambda must not run an event again on its own: a retry would act after
-    // CloudFormation has moved on.
-    this.handler.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.hours(1) });
+    // CloudFormation has moved on. An event older than 10 minutes is dropped: shorter than every
+    // custom resource's ServiceTimeout (16 minutes and more), so CloudFormation never sends a
+    // resource's next event while a first delivery of the previous one can still arrive.
+    this.handler.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: Duration.minutes(10) });
 
     // CloudFormation invokes the handler directly, and the handler answers CloudFormation itself.
     this.serviceToken = this.handler.functionArn;

@@ -3,6 +3,7 @@ import { join } from 'path';
 import { ACCOUNT, createResource, deleteResource, PhysicalResource, ProviderContext, REGION, updateResource } from './cfn-providers';
 import { FakeCloudFormation } from './fake-cloudformation';
 import type { FakeCognito } from './fake-cognito';
+import type { FakeDynamoDB } from './fake-dynamodb';
 import type { FakeLambda } from './fake-lambda';
 import type { FakeS3 } from './fake-s3';
 import type { FakeSageMaker } from './fake-sagemaker';
@@ -124,12 +125,12 @@ export class CloudFormationSim {
   private readonly runCounts = new Map<string, number>();
 
   constructor(
-    private readonly fakes: { cognito: FakeCognito; s3: FakeS3; sagemaker: FakeSageMaker; lambda: FakeLambda },
+    private readonly fakes: { cognito: FakeCognito; s3: FakeS3; sagemaker: FakeSageMaker; lambda: FakeLambda; dynamodb?: FakeDynamoDB },
     private readonly dispatch: Dispatch,
     private readonly clock: VirtualClock,
     private readonly options: SimulatorOptions = {},
   ) {
-    this.providers = { cognito: fakes.cognito, sagemaker: fakes.sagemaker, iam: this.iam, stackName: STACK_NAME };
+    this.providers = { cognito: fakes.cognito, sagemaker: fakes.sagemaker, dynamodb: fakes.dynamodb, iam: this.iam, stackName: STACK_NAME };
     this.cloudFormation = new FakeCloudFormation({
       stackId: STACK_ID,
       stackName: STACK_NAME,
@@ -149,6 +150,9 @@ export class CloudFormationSim {
     fakes.s3.authorizer = authorizer;
     fakes.sagemaker.authorizer = authorizer;
     fakes.lambda.authorizer = authorizer;
+    if (fakes.dynamodb) {
+      fakes.dynamodb.authorizer = authorizer;
+    }
     this.cloudFormation.authorizer = authorizer;
     // The handler invoking itself (a continuation): Lambda runs it like any asynchronous event.
     fakes.lambda.onEvent = (functionName, payload) => {
@@ -590,6 +594,12 @@ export class CloudFormationSim {
       maxRetries: Number(invokeConfig?.properties.MaximumRetryAttempts ?? 2),
       maxEventAgeMs: Number(invokeConfig?.properties.MaximumEventAgeInSeconds ?? 21_600) * 1000,
     };
+  }
+
+  /** The environment variables of the stack's handler function (its template's, resolved), when it exists. */
+  public functionEnvironment(): Record<string, string> | undefined {
+    const fn = [...this.current.values()].find((r) => r.type === 'AWS::Lambda::Function');
+    return fn?.properties.Environment?.Variables;
   }
 
   /** The role name the stack's handler function runs with. */

@@ -87,6 +87,9 @@ interface UserState {
   Attributes: Array<{ Name: string; Value: string }>;
   Enabled: boolean;
   UserStatus: string;
+  /** Epoch milliseconds (the fake's clock). */
+  UserCreateDate: number;
+  UserLastModifiedDate: number;
 }
 
 interface PoolState {
@@ -118,6 +121,11 @@ export interface FakeCognitoOptions {
   readonly throttledOperations?: string[];
   /** Seed of the pseudo-random throttling. */
   readonly seed?: number;
+  /**
+   * Negative control only: keep the user name AdminCreateUser is sent in pools that sign in with
+   * the email (the fake's old, wrong behaviour), to show what the tests catch with the model's rule.
+   */
+  readonly keepGivenUsernames?: boolean;
 }
 
 const cognitoModel = ApiModel.load('cognito-idp', '2016-04-18', sdk as unknown as Record<string, unknown>);
@@ -128,6 +136,15 @@ const cognitoModel = ApiModel.load('cognito-idp', '2016-04-18', sdk as unknown a
  * UserPoolTier and PoolName (the feature plan and the name are not reset; cognito dg
  * cognito-user-pool-updating).
  */
+/**
+ * Whether AdminCreateUser generates the user name in a pool that signs in with these
+ * `UsernameAttributes`: read from the model's documentation of `AdminCreateUserRequest.Username`
+ * ("If your user pool only supports phone numbers or email addresses as sign-in attributes, Amazon
+ * Cognito automatically generates a username value"), so that the fake follows the model, not us.
+ */
+export const GENERATES_USERNAMES = /only supports phone numbers or email addresses as sign-in attributes, Amazon Cognito automatically generates a username/
+  .test(cognitoModel.documentation('AdminCreateUserRequest', 'Username'));
+
 export const POOL_KEPT_WHEN_OMITTED: string[] = [
   ...POOL_UPDATE_FIELDS.filter((m: string) => /If you omit this parameter, Amazon Cognito keeps the existing/.test(cognitoModel.documentation('UpdateUserPoolRequest', m))),
   'UserPoolTier',
@@ -260,9 +277,26 @@ export class FakeCognito {
     return this.pools.has(userPoolId);
   }
 
-  /** Disables a user, as an administrator does in the console. */
+  /** Disables a user (by user name, sub or email), as an administrator does in the console. */
   public adminDisable(userPoolId: string, username: string): void {
     this.user(userPoolId, username).Enabled = false;
+  }
+
+  /** Enables a user, as an administrator does in the console. */
+  public adminEnable(userPoolId: string, username: string): void {
+    this.user(userPoolId, username).Enabled = true;
+  }
+
+  /** Confirms a user as their first sign-in does (a new password set). */
+  public confirm(userPoolId: string, username: string): void {
+    this.user(userPoolId, username).UserStatus = 'CONFIRMED';
+  }
+
+  /** The user a name (user name, sub or, where the pool allows it, email) refers to, or undefined. */
+  public findUser(userPoolId: string, name: string): UserState | undefined {
+    const state = this.poolState(userPoolId);
+    const key = this.resolveKey(state, name);
+    return key === undefined ? undefined : clone(state.users.get(key));
   }
 
   /** A deep copy of a pool as DescribeUserPool returns it. */
@@ -397,7 +431,7 @@ export class FakeCognito {
         return { Username: user.Username, UserAttributes: user.Attributes, Enabled: user.Enabled, UserStatus: user.UserStatus };
       }
       case 'ListUsers':
-        return this.page([...this.poolState(input.UserPoolId).users.values()], input.Limit, input.PaginationToken, 'PaginationToken', input.AttributesToGet);
+        return this.page(filtered([...this.poolState(input.UserPoolId).users.values()], input.Filter), input.Limit, input.PaginationToken, 'PaginationToken', input.AttributesToGet);
       case 'ListUsersInGroup': {
         const state = this.poolState(input.UserPoolId);
         const members = this.group(state, input.GroupName);
@@ -431,13 +465,14 @@ export class FakeCognito {
           }
           user.Attributes = [...user.Attributes.filter((a) => a.Name !== Name), { Name, Value }];
         }
+        this.modify(user);
         return {};
       }
       case 'AdminDisableUser':
-        this.user(input.UserPoolId, input.Username).Enabled = false;
+        this.modify(this.user(input.UserPoolId, input.Username)).Enabled = false;
         return {};
       case 'AdminEnableUser':
-        this.user(input.UserPoolId, input.Username).Enabled = true;
+        this.modify(this.user(input.UserPoolId, input.Username)).Enabled = true;
         return {};
       case 'AdminDeleteUser': {
         const state = this.poolState(input.UserPoolId);
@@ -532,49 +567,118 @@ export class FakeCognito {
 
   private adminCreateUser(input: Json): Json {
     const state = this.poolState(input.UserPoolId);
-    const key = this.caseInsensitive(state) ? input.Username.toLowerCase() : input.Username;
-    if (state.users.has(key)) {
-      throw new ServiceError('UsernameExistsException', 'User account already exists');
+    if (input.MessageAction === 'RESEND') {
+      return this.resend(state, input);
     }
-    const attributes: Array<{ Name: string; Value: string }> = input.UserAttributes ?? [];
+    const attributes: Array<{ Name: string; Value: string }> = clone(input.UserAttributes ?? []);
+    const signInAttributes: string[] = state.pool.UsernameAttributes ?? [];
+    if (signInAttributes.includes('email')) {
+      if (!/^[^@\s]+@[^@\s]+$/.test(input.Username)) {
+        throw new ServiceError('InvalidParameterException', 'Username should be an email.');
+      }
+      if (!attributes.some((a) => a.Name === 'email')) {
+        attributes.push({ Name: 'email', Value: input.Username });
+      }
+      if (attributes.find((a) => a.Name === 'email')!.Value.toLowerCase() !== input.Username.toLowerCase()) {
+        throw new ServiceError('InvalidParameterException', 'Username and the email attribute must be the same.');
+      }
+    }
     const email = attributes.find((a) => a.Name === 'email')?.Value;
     if ((state.pool.AliasAttributes ?? []).includes('email') && /@/.test(input.Username)) {
       throw new ServiceError('InvalidParameterException', 'Username cannot be of email format, since user pool is configured for email alias.');
     }
-    if ((state.pool.UsernameAttributes ?? []).includes('email') && input.Username !== email) {
-      throw new ServiceError('InvalidParameterException', 'Username should be an email.');
+    const sub = this.nextSub();
+    // The model's rule: a pool that signs in with emails or phone numbers only names its users itself.
+    const generated = GENERATES_USERNAMES && signInAttributes.length > 0 && !this.options.keepGivenUsernames;
+    const username = generated ? sub : input.Username;
+    const key = this.caseInsensitive(state) ? username.toLowerCase() : username;
+    if (state.users.has(key) || (signInAttributes.includes('email') && email && state.emails.has(email.toLowerCase()))) {
+      throw new ServiceError('UsernameExistsException', signInAttributes.includes('email') ? 'An account with the given email already exists.' : 'User account already exists');
     }
-    if (email && state.emails.has(email.toLowerCase())) {
+    if (email && state.emails.has(email.toLowerCase()) && (state.pool.AliasAttributes ?? []).includes('email')) {
       throw new ServiceError('AliasExistsException', 'An account with the given email already exists.');
     }
-    const user: UserState = { Username: input.Username, Attributes: clone(attributes), Enabled: true, UserStatus: 'FORCE_CHANGE_PASSWORD' };
+    const now = this.options.clock.now();
+    const user: UserState = {
+      Username: username,
+      Attributes: [{ Name: 'sub', Value: sub }, ...attributes.filter((a) => a.Name !== 'sub')],
+      Enabled: true,
+      UserStatus: 'FORCE_CHANGE_PASSWORD',
+      UserCreateDate: now,
+      UserLastModifiedDate: now,
+    };
     state.users.set(key, user);
     if (email) {
       state.emails.set(email.toLowerCase(), key);
     }
-    if (input.MessageAction !== 'SUPPRESS' && email && (input.DesiredDeliveryMediums ?? ['SMS']).includes('EMAIL')) {
-      const template = state.pool.AdminCreateUserConfig?.InviteMessageTemplate ?? {};
-      this.sentEmails.push({
-        userPoolId: input.UserPoolId,
-        username: input.Username,
-        to: email,
-        subject: template.EmailSubject ?? 'Your temporary password',
-        body: (template.EmailMessage ?? 'Your username is {username} and temporary password is {####}.')
-          .split('{username}').join(input.Username).split('{####}').join('Temp-Passw0rd!'),
-      });
+    if (input.MessageAction !== 'SUPPRESS') {
+      this.sendInvitation(input.UserPoolId, state, user, input.Username, input.DesiredDeliveryMediums);
     }
-    return { Username: user.Username, Attributes: user.Attributes, Enabled: true, UserStatus: user.UserStatus };
+    return this.userType(user);
+  }
+
+  /**
+   * MessageAction RESEND: "resend the invitation message to a user that already exists, and to reset
+   * the temporary-password duration with a new temporary password" (AdminCreateUserRequest). A missing
+   * user is UserNotFoundException and one past FORCE_CHANGE_PASSWORD UnsupportedUserStateException
+   * (both among the operation's errors in the model; which applies when is moto's and emulators' reading).
+   */
+  private resend(state: PoolState, input: Json): Json {
+    const key = this.resolveKey(state, input.Username);
+    if (key === undefined) {
+      throw new ServiceError('UserNotFoundException', 'User does not exist.');
+    }
+    const user = state.users.get(key)!;
+    if (user.UserStatus !== 'FORCE_CHANGE_PASSWORD') {
+      throw new ServiceError('UnsupportedUserStateException', 'Resend not possible. The user is not in the FORCE_CHANGE_PASSWORD state.');
+    }
+    this.modify(user);
+    this.sendInvitation(input.UserPoolId, state, user, input.Username, input.DesiredDeliveryMediums);
+    return this.userType(user);
+  }
+
+  private sendInvitation(userPoolId: string, state: PoolState, user: UserState, signInName: string, mediums: string[] | undefined): void {
+    const to = user.Attributes.find((a) => a.Name === 'email')?.Value;
+    if (!to || !(mediums ?? ['SMS']).includes('EMAIL')) {
+      return;
+    }
+    const template = state.pool.AdminCreateUserConfig?.InviteMessageTemplate ?? {};
+    this.sentEmails.push({
+      userPoolId,
+      username: user.Username,
+      to,
+      subject: template.EmailSubject ?? 'Your temporary password',
+      body: (template.EmailMessage ?? 'Your username is {username} and temporary password is {####}.')
+        .split('{username}').join(signInName).split('{####}').join('Temp-Passw0rd!'),
+    });
+  }
+
+  private modify(user: UserState): UserState {
+    user.UserLastModifiedDate = this.options.clock.now();
+    return user;
+  }
+
+  private userType(user: UserState, attributesToGet?: string[]): Json {
+    return {
+      Username: user.Username,
+      Attributes: attributesToGet ? user.Attributes.filter((a) => attributesToGet.includes(a.Name)) : user.Attributes,
+      Enabled: user.Enabled,
+      UserStatus: user.UserStatus,
+      UserCreateDate: user.UserCreateDate / 1000,
+      UserLastModifiedDate: user.UserLastModifiedDate / 1000,
+    };
+  }
+
+  /** A sub as Cognito makes them: a UUID (deterministic here). */
+  private nextSub(): string {
+    const n = String(this.nextId++).padStart(12, '0');
+    return `5ub00000-0000-4000-8000-${n}`.replace('5ub', 'a1b');
   }
 
   private page(users: UserState[], limit: number | undefined, token: string | undefined, tokenName: string, attributesToGet?: string[]): Json {
     const start = token ? Number(Buffer.from(token, 'base64').toString()) : 0;
     const size = limit ?? 60;
-    const slice = users.slice(start, start + size).map((u) => ({
-      Username: u.Username,
-      Enabled: u.Enabled,
-      UserStatus: u.UserStatus,
-      Attributes: attributesToGet ? u.Attributes.filter((a) => attributesToGet.includes(a.Name)) : u.Attributes,
-    }));
+    const slice = users.slice(start, start + size).map((u) => this.userType(u, attributesToGet));
     const next = start + size < users.length ? Buffer.from(String(start + size)).toString('base64') : undefined;
     return { Users: slice, ...(next ? { [tokenName]: next } : {}) };
   }
@@ -608,9 +712,32 @@ export class FakeCognito {
     return state.pool.UsernameConfiguration?.CaseSensitive === false;
   }
 
+  /**
+   * The user an Admin* call names: "typically your user's username, but it can be any of their alias
+   * attributes. If username isn't an alias attribute in your user pool, this value must be the sub of
+   * a local user" (the model's UsernameType documentation). A pool that signs in with the email takes
+   * the email too.
+   */
+  private resolveKey(state: PoolState, name: string): string | undefined {
+    const key = this.caseInsensitive(state) ? name.toLowerCase() : name;
+    if (state.users.has(key)) {
+      return key;
+    }
+    const emailNames = [...(state.pool.AliasAttributes ?? []), ...(state.pool.UsernameAttributes ?? [])].includes('email');
+    if (emailNames && state.emails.has(name.toLowerCase())) {
+      return state.emails.get(name.toLowerCase());
+    }
+    for (const [k, user] of state.users) {
+      if (user.Attributes.some((a) => a.Name === 'sub' && a.Value === name)) {
+        return k;
+      }
+    }
+    return undefined;
+  }
+
   private userKey(state: PoolState, username: string): string {
-    const key = this.caseInsensitive(state) ? username.toLowerCase() : username;
-    if (!state.users.has(key)) {
+    const key = this.resolveKey(state, username);
+    if (key === undefined) {
       throw new ServiceError('UserNotFoundException', 'User does not exist.');
     }
     return key;
@@ -620,6 +747,28 @@ export class FakeCognito {
     const state = this.poolState(userPoolId);
     return state.users.get(this.userKey(state, username))!;
   }
+}
+
+/** ListUsers' server-side filter: one attribute, `=` or `^=` (ListUsersRequest.Filter). */
+function filtered(users: UserState[], filter: string | undefined): UserState[] {
+  if (!filter) {
+    return users;
+  }
+  const match = /^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$/.exec(filter);
+  if (!match) {
+    throw new ServiceError('InvalidParameterException', `Invalid filter: ${filter}`);
+  }
+  const [, attribute, operator, quoted] = match;
+  const wanted = quoted.replace(/\\(.)/g, '$1');
+  const valueOf = (u: UserState) => (attribute === 'username' ? u.Username : attribute === 'cognito:user_status' ? u.UserStatus
+    : attribute === 'status' ? (u.Enabled ? 'Enabled' : 'Disabled') : u.Attributes.find((a) => a.Name === attribute)?.Value);
+  if (!['username', 'email', 'phone_number', 'name', 'given_name', 'family_name', 'preferred_username', 'cognito:user_status', 'status', 'sub'].includes(attribute)) {
+    throw new ServiceError('InvalidParameterException', `The attribute ${attribute} cannot be searched.`);
+  }
+  return users.filter((u) => {
+    const value = valueOf(u);
+    return value !== undefined && (operator === '=' ? value === wanted : value.startsWith(wanted));
+  });
 }
 
 /** AWS::Cognito::UserPool properties as the API names them (CloudFormation sends them all). */

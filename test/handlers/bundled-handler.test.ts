@@ -6,13 +6,15 @@ import { dirname, join } from 'path';
 import { isDeepStrictEqual } from 'util';
 import { HttpResponse } from '@smithy/protocol-http';
 import { build, BuildOptions, Plugin } from 'esbuild';
+import { FENCE_TABLE_DEFINITION } from './harness';
 import { CognitoBackbone } from '../../src/cognito-backbone';
 import type { CloudFormationEvent } from '../../src/handlers/cfn-response';
 import { systemClock } from '../../src/handlers/clock';
 import { USER_POOL_CLIENT_UPDATE_FIELDS, USER_POOL_RENAMED_FIELDS, USER_POOL_UPDATE_FIELDS } from '../../src/handlers/cognito-update';
-import { CALLBACK_RECONCILER_RESOURCE_TYPE, EXISTING_WORKFORCE_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE, LOCAL_RESPONSES_ENV } from '../../src/handlers/types';
+import { CALLBACK_RECONCILER_RESOURCE_TYPE, EXISTING_WORKFORCE_RESOURCE_TYPE, FENCE_TABLE_ENV, INVITATION_SENDER_RESOURCE_TYPE, LOCAL_RESPONSES_ENV } from '../../src/handlers/types';
 import { FakeCloudFormation } from '../fakes/fake-cloudformation';
 import { FakeCognito } from '../fakes/fake-cognito';
+import { FakeDynamoDB } from '../fakes/fake-dynamodb';
 import { FakeS3 } from '../fakes/fake-s3';
 import { FakeSageMaker } from '../fakes/fake-sagemaker';
 import { HttpBridge, serveOverHttp } from '../fakes/http-bridge';
@@ -90,6 +92,10 @@ async function world(): Promise<World> {
   const s3Http = await serveOverHttp((request) => s3.handle(request));
   const sagemaker = new FakeSageMaker();
   const sagemakerHttp = await serveOverHttp((request) => sagemaker.handle(request));
+  // The fence table every event claims its operation in, through the bundled DynamoDB client.
+  const dynamodb = new FakeDynamoDB({ clock: systemClock });
+  dynamodb.createTable('bundled-fence', FENCE_TABLE_DEFINITION);
+  const dynamodbHttp = await serveOverHttp((request) => dynamodb.handle(request));
   // The stack the events come from, in an operation (the query protocol, through the bundled client).
   const cloudFormation = new FakeCloudFormation({
     stackId: arn('cloudformation', 'stack/Test/1'), stackName: 'Test', status: () => 'CREATE_IN_PROGRESS', resources: () => [], template: () => ({}),
@@ -130,6 +136,8 @@ async function world(): Promise<World> {
         AWS_ENDPOINT_URL_S3: s3Http.url,
         AWS_ENDPOINT_URL_SAGEMAKER: sagemakerHttp.url,
         AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormationHttp.url,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamodbHttp.url,
+        [FENCE_TABLE_ENV]: 'bundled-fence',
         // CloudFormation is played on loopback http, which the handler refuses unless told.
         [LOCAL_RESPONSES_ENV]: 'true',
       },
@@ -161,7 +169,7 @@ async function world(): Promise<World> {
     cfnHttp,
     invoke,
     close: async () => {
-      await Promise.all([cognitoHttp.close(), s3Http.close(), sagemakerHttp.close(), cloudFormationHttp.close(), cfnHttp.close()]);
+      await Promise.all([cognitoHttp, s3Http, sagemakerHttp, dynamodbHttp, cloudFormationHttp, cfnHttp].map((bridge) => bridge.close()));
       scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
     },
   };
@@ -435,7 +443,7 @@ describe('the handler bundle, run as Lambda runs it', () => {
       // What the bundle task did before the SDK was inlined.
       const built = await buildBundle((o) => ({ ...o, external: ['@aws-sdk/*'] }));
       expect(built.externals.filter((m) => !isBuiltin(m))).toEqual([
-        '@aws-sdk/client-cloudformation', '@aws-sdk/client-cognito-identity-provider', '@aws-sdk/client-lambda', '@aws-sdk/client-s3',
+        '@aws-sdk/client-cloudformation', '@aws-sdk/client-cognito-identity-provider', '@aws-sdk/client-dynamodb', '@aws-sdk/client-lambda', '@aws-sdk/client-s3',
         '@aws-sdk/client-sagemaker',
       ]);
       const variant = writeVariant(dir, built.code);

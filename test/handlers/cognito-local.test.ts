@@ -3,15 +3,17 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer, Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import * as sdk from '@aws-sdk/client-cognito-identity-provider';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { FENCE_TABLE_DEFINITION } from './harness';
 import { CognitoBackbone } from '../../src';
 import { systemClock } from '../../src/handlers/clock';
 import { createHandler, ResourceEvent } from '../../src/handlers/dispatch';
 import { CALLBACK_RECONCILER_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE } from '../../src/handlers/types';
+import { FakeCloudFormation } from '../fakes/fake-cloudformation';
+import { FakeDynamoDB } from '../fakes/fake-dynamodb';
 
 // The same flows against cognito-local, a second and independent Cognito implementation, started
 // on 127.0.0.1 by the test. It is faithful for app client URLs, AdminCreateUser, ListUsers and
@@ -75,27 +77,38 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// The stack the events come from is in an operation (in-process fake); the fence table is the fake's.
+const stackStatus = { value: 'CREATE_IN_PROGRESS' };
+const fences = new FakeDynamoDB({ clock: systemClock });
+fences.createTable('fence', FENCE_TABLE_DEFINITION);
+const STACK = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Local/1';
+
 function handler() {
-  // Only Cognito is cognito-local's: the other clients point at nothing (these events never use them).
+  // Cognito is cognito-local's: S3, SageMaker and Lambda point at nothing (these events never use them).
   const nowhere = { region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const cloudFormation = new FakeCloudFormation({ stackId: STACK, stackName: 'Local', status: () => stackStatus.value, resources: () => [], template: () => ({}) });
   return createHandler({
     cognito,
+    dynamodb: fences.client(),
+    fenceTable: 'fence',
     s3: new S3Client(nowhere),
     sagemaker: new SageMakerClient(nowhere),
-    cloudFormation: new CloudFormationClient(nowhere),
+    cloudFormation: cloudFormation.client(),
     lambda: new LambdaClient(nowhere),
     clock: systemClock,
     log: () => undefined,
   });
 }
 
+let requests = 0;
 function event(resourceType: string, properties: any, requestType: 'Create' | 'Update' = 'Create'): ResourceEvent<any> {
+  stackStatus.value = `${requestType.toUpperCase()}_IN_PROGRESS`;
   return {
     RequestType: requestType,
     ResourceType: resourceType,
     LogicalResourceId: 'Local',
-    RequestId: 'local',
-    StackId: 'local',
+    RequestId: `local-${++requests}`,
+    StackId: STACK,
     ResourceProperties: properties,
     ...(requestType === 'Update' ? { PhysicalResourceId: 'local', OldResourceProperties: properties } : {}),
   } as ResourceEvent<any>;

@@ -10,6 +10,8 @@ import {
 } from '../../src/handlers/types';
 import { STACK_ID } from '../fakes/cloudformation-sim';
 
+let requests = 0;
+
 const PLACEHOLDERS = [CognitoBackbone.PLACEHOLDER_CALLBACK_URL, CognitoBackbone.PLACEHOLDER_LOGOUT_URL];
 const SUB = 'abc123.labeling.us-east-1.sagemaker.aws';
 
@@ -71,7 +73,7 @@ function reconcilerEvent(props: Partial<CallbackReconcilerProperties> & { UserPo
     RequestType: requestType,
     ResourceType: CALLBACK_RECONCILER_RESOURCE_TYPE,
     LogicalResourceId: 'Reconciler',
-    RequestId: 'r1',
+    RequestId: `request-${++requests}`, // each event is a new one (the fence drops a request delivered twice)
     StackId: STACK_ID,
     ResourceProperties: properties,
     ...(requestType !== 'Create' ? { PhysicalResourceId: `${props.UserPoolId}/${props.ClientId}/callback` } : {}),
@@ -91,7 +93,7 @@ function senderEvent(props: Partial<InvitationSenderProperties> & { UserPoolId: 
     RequestType: requestType,
     ResourceType: INVITATION_SENDER_RESOURCE_TYPE,
     LogicalResourceId: 'Sender',
-    RequestId: 's1',
+    RequestId: `request-${++requests}`, // each event is a new one (the fence drops a request delivered twice)
     StackId: STACK_ID,
     ResourceProperties: properties,
     ...(requestType !== 'Create' ? { PhysicalResourceId: `${props.UserPoolId}/invitations` } : {}),
@@ -209,7 +211,7 @@ describe('InvitationSender handler', () => {
     const { poolId } = richPool(h);
     await h.cfn.send(senderEvent({ UserPoolId: poolId }));
     await expect(h.cfn.send(senderEvent({ UserPoolId: poolId, WorkerSources: [{ Inline: [{ username: 'ana2', email: 'ana@example.com' }] }] })))
-      .rejects.toThrow(`Worker ana2: another user of ${poolId} already has this worker\'s email. Remove the duplicate or the other user.`);
+      .rejects.toThrow(`Inviting worker #1 of the list: another user of ${poolId} already has this worker\'s email. Remove the duplicate or the other user.`);
   });
 
   test('federated users are never removed by an authoritative list', async () => {
@@ -267,7 +269,7 @@ describe('InvitationSender handler', () => {
     h.cognito.failAfter('AdminCreateUser', 0, 'LimitExceededException');
     // A Create during a stack update (a sender added to a deployed stack): the pool stays.
     await expect(h.cfn.send(senderEvent({ UserPoolId: poolId }), 'UPDATE_IN_PROGRESS')).rejects.toThrow(
-      'Inviting worker ana hit a Cognito limit (Injected LimitExceededException). If it is the daily email limit of Cognito\'s default sender, ' +
+      'Inviting worker #1 of the list hit a Cognito limit (Injected LimitExceededException). If it is the daily email limit of Cognito\'s default sender, ' +
       'configure SES on the user pool (`email: UserPoolEmail.withSES(...)`) and deploy again: workers already invited are kept and not invited again.');
   });
 

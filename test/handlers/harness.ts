@@ -2,9 +2,11 @@ import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { createHandler } from '../../src/handlers/dispatch';
+import { createHandler, HandlerDependencies } from '../../src/handlers/dispatch';
+import { FENCE_TABLE_ENV } from '../../src/handlers/types';
 import { CloudFormationSim, SimulatorOptions, STACK_ID, SynthesizedStack } from '../fakes/cloudformation-sim';
 import { FakeCognito, FakeCognitoOptions, seededRandom } from '../fakes/fake-cognito';
+import { FakeDynamoDB, TableDefinition } from '../fakes/fake-dynamodb';
 import { FakeLambda } from '../fakes/fake-lambda';
 import { FakeS3 } from '../fakes/fake-s3';
 import { FakeSageMaker } from '../fakes/fake-sagemaker';
@@ -30,13 +32,19 @@ export function harness(options: HarnessOptions = {}) {
   const s3 = new FakeS3();
   const sagemaker = new FakeSageMaker();
   const lambda = new FakeLambda();
+  const dynamodb = new FakeDynamoDB({ clock, bareAttributeNames: 'refuse' }); // the handler names every attribute by placeholder
+  // Events a test sends itself, with no stack deployed, claim their operation in this table.
+  dynamodb.createTable(TEST_FENCE_TABLE, FENCE_TABLE_DEFINITION);
   const log: string[] = [];
-  // The handler talks to the simulator's CloudFormation, so it is made once the simulator is.
-  let handler: ReturnType<typeof createHandler> | undefined;
-  const cfn = new CloudFormationSim({ cognito, s3, sagemaker, lambda }, (event, context) => handler!(event, context), clock,
-    { duplicateDelivery: options.duplicateDelivery });
-  handler = createHandler({
+  // The handler talks to the simulator's CloudFormation, so it is made once the simulator is; it
+  // reads its fence table's name from its function's environment, as in Lambda.
+  let deps: HandlerDependencies | undefined;
+  const handler: ReturnType<typeof createHandler> = (event, context) =>
+    createHandler({ ...deps!, fenceTable: cfn.functionEnvironment()?.[FENCE_TABLE_ENV] ?? TEST_FENCE_TABLE })(event, context);
+  const cfn = new CloudFormationSim({ cognito, s3, sagemaker, lambda, dynamodb }, handler, clock, { duplicateDelivery: options.duplicateDelivery });
+  deps = {
     cognito: cognito.client(),
+    dynamodb: dynamodb.client(),
     s3: s3.client(),
     sagemaker: sagemaker.client(),
     cloudFormation: cfn.cloudFormation.client(),
@@ -45,9 +53,18 @@ export function harness(options: HarnessOptions = {}) {
     clock,
     random: seededRandom(7),
     log: (message) => log.push(message),
-  });
-  return { clock, cognito, s3, sagemaker, lambda, handler, cfn, log };
+  };
+  return { clock, cognito, s3, sagemaker, lambda, dynamodb, handler, cfn, log };
 }
+
+/** The fence table of events sent without a deployed stack. */
+export const TEST_FENCE_TABLE = 'test-fence';
+/** The fence table as the library defines it (pk and sk, strings; TTL on expiresAt). */
+export const FENCE_TABLE_DEFINITION: TableDefinition = {
+  KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+  AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+  TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+};
 
 /** The operations that changed Cognito state among the fake's requests since `from`. */
 export function writes(cognito: FakeCognito, from = 0): string[] {

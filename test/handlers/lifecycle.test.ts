@@ -166,7 +166,7 @@ describe('lifecycle of a PrivateWorkforce against the fakes', () => {
       RequestId: 'retry',
       StackId: STACK_ID,
       ResourceProperties: h.cfn.propertiesOf(sender.logicalId),
-    });
+    }, 'CREATE_IN_PROGRESS');
     expect(response.Data).toMatchObject({ Workers: 2, Invited: 0, AlreadyPresent: 2 });
     expect(h.cognito.sentEmails).toHaveLength(2);
     expect(h.cognito.count('AdminCreateUser')).toBe(2);

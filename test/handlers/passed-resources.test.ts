@@ -9,6 +9,8 @@ import { USER_POOL_KEY_ACTIONS } from '../../src/private/user-pool';
 import { STACK_ID } from '../fakes/cloudformation-sim';
 import { userPoolKeyActions } from '../fakes/fake-cognito';
 
+let requests = 0;
+
 // An existing pool with an SMS role or a customer-managed KMS key: UpdateUserPool sends both again
 // (read-modify-write), so the handler needs iam:PassRole on the role and KMS permissions on the key.
 
@@ -34,7 +36,7 @@ function event(props: Partial<CallbackReconcilerProperties> & { UserPoolId: stri
     RequestType: 'Create' as const,
     ResourceType: CALLBACK_RECONCILER_RESOURCE_TYPE,
     LogicalResourceId: 'Reconciler',
-    RequestId: 'r1',
+    RequestId: `request-${++requests}`, // each event is a new one (the fence drops a request delivered twice)
     StackId: STACK_ID,
     ResourceProperties: {
       PortalSubDomain: 'abc.labeling.us-east-1.sagemaker.aws',
