@@ -140,6 +140,20 @@ describe('an app client the library did not create', () => {
     expect(client.LogoutURLs).toEqual(['https://tools.example.com/logout']);
   });
 
+  test('a portal URL the client\'s owner removed since is nothing to remove: the stack delete takes the other and says so', async () => {
+    const h = harness();
+    const { poolId, clientId, portal } = consoleWorkforce(h);
+    await h.cfn.deploy(synth(adopting()));
+    const client = h.cognito.describeClient(poolId, clientId);
+    // The owner drops the portal's callback URL, and adds one of theirs.
+    h.cognito.cloudFormationUpdateUserPoolClient(poolId, clientId, { ...client, CallbackURLs: [OTHER_CALLBACK, 'https://tools.example.com/other'] });
+    await h.cfn.deleteStack();
+    expect(h.cfn.failures).toEqual([]);
+    expect(h.cognito.describeClient(poolId, clientId).CallbackURLs).toEqual([OTHER_CALLBACK, 'https://tools.example.com/other']);
+    expect(h.cognito.describeClient(poolId, clientId).LogoutURLs).toEqual(['https://tools.example.com/logout']);
+    expect(h.log).toContain(`app client ${clientId}: 1 of the 2 portal URL(s) the reconciler added was removed since (${portal}/oauth2/idpresponse); nothing to remove there`);
+  });
+
   test('portal URLs the client already had are not the reconciler\'s: a stack delete leaves them', async () => {
     const h = harness();
     const { poolId, clientId, portal } = consoleWorkforce(h);
