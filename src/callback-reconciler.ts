@@ -40,7 +40,8 @@ export interface CallbackReconcilerProps {
   /**
    * Whether to write the invitation email (with the portal URL) into the user pool. For a pool
    * that is not created in this app, the invitation it had is kept and written back when the
-   * reconciler leaves (the stack is deleted, or the reconciler is removed from it).
+   * reconciler leaves (the stack is deleted, or the reconciler is removed from it), unless the
+   * pool's invitation was changed since the reconciler wrote it: that one is left, and logged.
    *
    * @default true
    */

@@ -38,10 +38,12 @@ export interface ExistingWorkforceProps {
   readonly workforceName?: string;
 
   /**
-   * Source-IP CIDRs to set on the workforce (1 to 10). IPv6 blocks need a dualstack workforce,
-   * and a workforce reached through a VPC takes none (SageMaker does not restrict the source IPs
-   * of a portal in a VPC): both are checked at deploy. The workforce's previous CIDRs are restored
-   * when the stack is deleted or stops setting them. Cannot be combined with `vpcConfig`.
+   * Source-IP CIDRs to set on the workforce (1 to 10, each network once). IPv6 blocks need a
+   * dualstack workforce, and a workforce reached through a VPC takes none (SageMaker does not
+   * restrict the source IPs of a portal in a VPC): both are checked at deploy. The workforce's
+   * previous CIDRs are restored when the stack is deleted or stops setting them, unless they were
+   * changed since the stack set them (those are left, and the handler's log says so). Cannot be
+   * combined with `vpcConfig`.
    *
    * @default - the workforce's CIDRs are left as they are
    */
@@ -50,8 +52,9 @@ export interface ExistingWorkforceProps {
   /**
    * The VPC, subnets and security groups of a workforce that is reached through a VPC (the
    * security groups are required: the library makes none for a workforce it does not own). The
-   * previous VPC settings are restored when the stack is deleted or stops setting them. A workforce
-   * reached over the internet is refused at deploy: UpdateWorkforce cannot take a VPC away again.
+   * previous VPC settings are restored when the stack is deleted or stops setting them, unless they
+   * were changed since the stack set them. A workforce reached over the internet is refused at
+   * deploy: UpdateWorkforce cannot take a VPC away again.
    *
    * @default - the workforce's VPC settings are left as they are
    */
@@ -59,7 +62,8 @@ export interface ExistingWorkforceProps {
 
   /**
    * Whether to point the user pool's invitation email at the portal. The pool's own invitation is
-   * kept and written back when the stack is deleted or stops managing it.
+   * kept and written back when the stack is deleted or stops managing it, unless the invitation
+   * was changed since.
    *
    * @default false
    */

@@ -87,7 +87,7 @@ export interface PrivateWorkforceProps extends CognitoBackboneOptions {
   readonly workforceName?: string;
 
   /**
-   * CIDR blocks that may reach the labeling portal (1 to 10). IPv6 blocks need
+   * CIDR blocks that may reach the labeling portal (1 to 10, each network once). IPv6 blocks need
    * `ipAddressType: IpAddressType.DUALSTACK`. Cannot be combined with `vpcConfig`.
    *
    * @default - the portal is reachable from any address
@@ -166,7 +166,8 @@ export interface PrivateWorkforceProps extends CognitoBackboneOptions {
   /**
    * Whether the reconciler writes the invitation email (with the portal URL) into the user pool.
    * An existing `userPool`'s invitation is its owner's: it is changed only when this is true, and
-   * the previous one comes back when the workforce leaves the stack or the stack is deleted.
+   * the previous one comes back when the workforce leaves the stack or the stack is deleted (unless
+   * the invitation was changed since the reconciler wrote it: that one is left).
    *
    * @default - true for a pool the library creates, false for an existing `userPool`
    */

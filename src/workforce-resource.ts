@@ -27,14 +27,14 @@ export interface WorkforceVpcConfig {
   readonly vpc: ec2.IVpc;
 
   /**
-   * The subnets for the portal's VPC endpoint (1 to 16).
+   * The subnets for the portal's VPC endpoint (1 to 16, each once).
    *
    * @default - the VPC's private subnets
    */
   readonly subnets?: ec2.SubnetSelection;
 
   /**
-   * The security groups of the VPC endpoint (1 to 5).
+   * The security groups of the VPC endpoint (1 to 5, each once).
    *
    * @default - one security group that allows HTTPS from the VPC's IPv4 CIDR block
    */
@@ -141,7 +141,7 @@ export interface WorkforceResourceProps {
   readonly oidcConfig?: WorkforceOidcConfig;
 
   /**
-   * CIDR blocks that may reach the labeling portal (1 to 10). IPv6 blocks need
+   * CIDR blocks that may reach the labeling portal (1 to 10, each network once). IPv6 blocks need
    * `ipAddressType: IpAddressType.DUALSTACK`. Cannot be combined with `vpcConfig`.
    *
    * @default - the portal is reachable from any address

@@ -1,9 +1,10 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { newStack } from './util';
 import {
-  CallbackReconciler, CognitoBackbone, InvitationSender, PrivateWorkforce, Workers, WorkforceResource, WorkforceWebAcl,
+  CallbackReconciler, CognitoBackbone, ExistingWorkforce, InvitationSender, PrivateWorkforce, Workers, WorkforceResource, WorkforceWebAcl,
 } from '../src';
 
 // Untyped callers (JavaScript, and Python and Java through jsii) can pass any value: each case is
@@ -26,6 +27,14 @@ const cases: Array<[string, () => unknown, string]> = [
   ['workforceName a number', workforce({ workforceName: 123 }), '`workforceName` must be a string, got: 123 (a number).'],
   ['sourceIpCidrs a string', workforce({ sourceIpCidrs: '203.0.113.0/24' }), '`sourceIpCidrs` must be a list of strings, got: "203.0.113.0/24" (a string).'],
   ['sourceIpCidrs with a number', workforce({ sourceIpCidrs: ['10.0.0.0/8', 5] }), '`sourceIpCidrs[1]` must be a string, got: 5 (a number).'],
+  ['sourceIpCidrs with a block twice', workforce({ sourceIpCidrs: ['10.0.0.0/8', '10.0.0.0/8'] }),
+    '`sourceIpCidrs` must list each network once, got "10.0.0.0/8" twice in ["10.0.0.0/8","10.0.0.0/8"].'],
+  ['vpcConfig with a security group twice', () => {
+    const stack = newStack();
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0aaa', availabilityZones: ['us-east-1a'], privateSubnetIds: ['subnet-0aaa'] });
+    const sg = ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0aaa');
+    return new ExistingWorkforce(stack, 'Workforce', js({ vpcConfig: { vpc, securityGroups: [sg, sg] } }));
+  }, '`vpcConfig.securityGroups` must list each security group once, got "sg-0aaa" twice in ["sg-0aaa","sg-0aaa"].'],
   ['removedWorkers lower case', workforce({ removedWorkers: 'retain' }),
     '`removedWorkers` must be one of WorkerRemovalPolicy.RETAIN, WorkerRemovalPolicy.DISABLE, WorkerRemovalPolicy.DELETE, got: "retain" (a string).'],
   ['ipAddressType the member name', workforce({ ipAddressType: 'IPV4' }),

@@ -1,11 +1,13 @@
 import { Duration, SecretValue } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { OIDC } from './fixtures';
 import { newStack } from './util';
-import { IpAddressType, PrivateWorkforce, PrivateWorkforceProps, WorkforceResource, WorkforceResourceProps } from '../src';
+import { ExistingWorkforce, IpAddressType, PrivateWorkforce, PrivateWorkforceProps, WorkforceResource, WorkforceResourceProps } from '../src';
+import * as lists from '../src/handlers/lists';
 
 const pool = (scope: Construct) => cognito.UserPool.fromUserPoolId(scope, 'Pool', 'us-east-1_AbCdEf123');
 const vpc = (scope: Construct, subnetCount = 2) => ec2.Vpc.fromVpcAttributes(scope, 'Vpc', {
@@ -176,5 +178,80 @@ describe('values that are tokens are not checked at synth time', () => {
       domainPrefix: param('B'),
       sourceIpCidrs: [param('C')],
     })).not.toThrow();
+  });
+});
+
+// A list with an entry twice is never what was meant, and a comparison that ignores repeats takes
+// ["A", "A"] for ["A", "0.0.0.0/0"]: every construct that takes the lists refuses repeats. One
+// network in two spellings is a repeat (IPv6 case, leading zeros and "::", host bits under the
+// prefix); a prefix written with leading zeros ("/024") is no CIDR block for SageMaker's API model.
+describe('repeated CIDRs, subnets and security groups are refused at synth by each construct that takes them', () => {
+  type Network = Pick<PrivateWorkforceProps, 'sourceIpCidrs' | 'vpcConfig' | 'ipAddressType'>;
+  const subnetVpc = (s: Construct) => ec2.Vpc.fromVpcAttributes(s, 'Vpc', {
+    vpcId: 'vpc-0aaa', availabilityZones: ['us-east-1a', 'us-east-1b'], privateSubnetIds: ['subnet-0aaa', 'subnet-0bbb'],
+  });
+  const sg = (s: Construct, id: string, sgId = 'sg-0aaa') => ec2.SecurityGroup.fromSecurityGroupId(s, id, sgId);
+  const cases: Array<[string, (s: Construct) => Network, string]> = [
+    ['a CIDR block twice', () => ({ sourceIpCidrs: ['203.0.113.0/24', '198.51.100.0/24', '203.0.113.0/24'] }),
+      '`sourceIpCidrs` must list each network once, got "203.0.113.0/24" twice in ["203.0.113.0/24","198.51.100.0/24","203.0.113.0/24"].'],
+    ['an IPv6 network in two spellings', () => ({ sourceIpCidrs: ['2001:db8::/32', '2001:DB8:0::/32'], ipAddressType: IpAddressType.DUALSTACK }),
+      '`sourceIpCidrs` must list each network once, got "2001:db8::/32" and "2001:DB8:0::/32", the same network, in ["2001:db8::/32","2001:DB8:0::/32"].'],
+    ['an IPv4 network with and without host bits', () => ({ sourceIpCidrs: ['10.0.0.0/24', '10.0.0.1/24'] }),
+      '`sourceIpCidrs` must list each network once, got "10.0.0.0/24" and "10.0.0.1/24", the same network, in ["10.0.0.0/24","10.0.0.1/24"].'],
+    ['a prefix length with a leading zero', () => ({ sourceIpCidrs: ['10.0.0.0/24', '10.0.0.0/024'] }),
+      '`sourceIpCidrs` must contain CIDR blocks such as "203.0.113.0/24" or "2001:db8::/32", got: "10.0.0.0/024".'],
+    ['a subnet selected twice', (s) => {
+      const v = subnetVpc(s);
+      return { vpcConfig: { vpc: v, subnets: { subnets: [v.privateSubnets[0], v.privateSubnets[1], v.privateSubnets[0]] }, securityGroups: [sg(s, 'Sg')] } };
+    }, '`vpcConfig.subnets` must select each subnet once, got "subnet-0aaa" twice in ["subnet-0aaa","subnet-0bbb","subnet-0aaa"].'],
+    ['one security group twice', (s) => {
+      const group = sg(s, 'Sg');
+      return { vpcConfig: { vpc: subnetVpc(s), securityGroups: [group, group] } };
+    }, '`vpcConfig.securityGroups` must list each security group once, got "sg-0aaa" twice in ["sg-0aaa","sg-0aaa"].'],
+    ['two imports of one security group', (s) => ({ vpcConfig: { vpc: subnetVpc(s), securityGroups: [sg(s, 'Sg'), sg(s, 'Sg2', 'sg-0bbb'), sg(s, 'Again')] } }),
+      '`vpcConfig.securityGroups` must list each security group once, got "sg-0aaa" twice in ["sg-0aaa","sg-0bbb","sg-0aaa"].'],
+  ];
+  const constructs: Array<[string, (s: Construct, network: Network) => unknown]> = [
+    ['PrivateWorkforce', (s, network) => new PrivateWorkforce(s, 'Workforce', network)],
+    ['WorkforceResource', (s, network) => new WorkforceResource(s, 'Workforce', { cognitoConfig: { userPool: userPool(s), userPoolClient: client(s) }, ...network })],
+    ['ExistingWorkforce', (s, network) => new ExistingWorkforce(s, 'Workforce', network)],
+  ];
+  const table = constructs.flatMap(([name, make]) => cases.map(([what, network, message]) => [name, what, make, network, message] as const));
+
+  test.each(table)('%s: %s', (_name, _what, make, network, message) => {
+    const stack = newStack();
+    expect(() => make(stack, network(stack))).toThrow(new Error(message));
+    // Refused before anything was made.
+    expect(stack.node.findChild('Workforce').node.children).toHaveLength(0);
+  });
+
+  test.each(constructs)('%s: distinct lists pass, overlapping networks included (10.0.0.0/16 and 10.0.0.0/24 are two networks)', (_name, make) => {
+    const cidrsStack = newStack();
+    expect(() => make(cidrsStack, { sourceIpCidrs: ['10.0.0.0/16', '10.0.0.0/24', '2001:db8::/32', '2001:db8::/48'], ipAddressType: IpAddressType.DUALSTACK })).not.toThrow();
+    const vpcStack = newStack();
+    const v = subnetVpc(vpcStack);
+    expect(() => make(vpcStack, { vpcConfig: { vpc: v, securityGroups: [sg(vpcStack, 'Sg'), sg(vpcStack, 'Sg2', 'sg-0bbb')] } })).not.toThrow();
+  });
+
+  test('negative control: without the repeat check, ["A", "A"] reaches the template', () => {
+    const planted = jest.spyOn(lists, 'firstRepeat').mockReturnValue(undefined);
+    try {
+      const stack = newStack();
+      expect(() => new WorkforceResource(stack, 'Workforce', {
+        cognitoConfig: { userPool: userPool(stack), userPoolClient: client(stack) }, sourceIpCidrs: ['203.0.113.0/24', '203.0.113.0/24'],
+      })).not.toThrow();
+      Template.fromStack(stack).hasResourceProperties('AWS::SageMaker::Workforce', { SourceIpConfig: { Cidrs: ['203.0.113.0/24', '203.0.113.0/24'] } });
+    } finally {
+      planted.mockRestore();
+    }
+  });
+
+  test('a token twice is one value twice; two different tokens are not compared', () => {
+    const stack = newStack();
+    const param = (name: string) => new cognito.CfnUserPoolDomain(stack, name, { domain: 'x', userPoolId: 'y' }).ref;
+    const same = param('A');
+    expect(() => new PrivateWorkforce(stack, 'Workforce', { sourceIpCidrs: [same, same] }))
+      .toThrow(new RegExp(`^\`sourceIpCidrs\` must list each network once, got "${same.replace(/[$[\].]/g, '\\$&')}" twice`));
+    expect(() => new PrivateWorkforce(newStack(), 'Workforce', { sourceIpCidrs: [param('B'), param('C')] })).not.toThrow();
   });
 });

@@ -11,6 +11,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { userPoolClientUpdate, userPoolUpdate } from './cognito-update';
 import type { HandlerContext, HandlerResponse, ResourceEvent } from './dispatch';
+import { sameItems } from './lists';
+import { restoreVerdict } from './restore';
 import { stackResources } from './stack-status';
 import { CALLBACK_RECONCILER_RESOURCE_TYPE } from './types';
 import type { CallbackReconcilerData, CallbackReconcilerProperties } from './types';
@@ -148,11 +150,7 @@ async function onDelete(event: ResourceEvent<CallbackReconcilerProperties> & { R
       await removeAddedUrls(props, event.PhysicalResourceId, ctx);
     }
     if (props.RestoreInvitation === 'true' && previous && await departs(event, `${props.UserPoolId}/`, KEPT, status, ctx)) {
-      await updatePool(props.UserPoolId, ctx, (base) => {
-        // The owner's subject and message, or none (Cognito's default) where the owner had none.
-        const { EmailSubject: _subject, EmailMessage: _message, ...others } = base.AdminCreateUserConfig?.InviteMessageTemplate ?? {};
-        return { AdminCreateUserConfig: { ...base.AdminCreateUserConfig, InviteMessageTemplate: { ...others, ...previous } } };
-      });
+      await restoreInvitation(props, previous, ctx);
     }
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') {
@@ -160,6 +158,39 @@ async function onDelete(event: ResourceEvent<CallbackReconcilerProperties> & { R
     }
     ctx.log(`user pool ${props.UserPoolId} is gone; nothing to restore`);
   }
+}
+
+/**
+ * Puts the owner's invitation back, only where the pool still has the one the reconciler wrote (the
+ * Delete's properties say which): one changed since (by the pool's owner, say) is left as it is,
+ * and logged. Read-modify-write; the invitation's text is not logged.
+ */
+async function restoreInvitation(props: CallbackReconcilerProperties, previous: InvitationTemplate, ctx: HandlerContext): Promise<void> {
+  const pool = await describePool(props.UserPoolId, ctx);
+  const template = pool.AdminCreateUserConfig?.InviteMessageTemplate ?? {};
+  const current = { EmailSubject: template.EmailSubject, EmailMessage: template.EmailMessage };
+  const ours = props.InvitationSubject !== undefined && props.InvitationBody !== undefined
+    ? { EmailSubject: props.InvitationSubject, EmailMessage: renderInvitation(props.InvitationBody, portalUrls(props.PortalSubDomain).PortalUrl) }
+    : undefined;
+  const target = { EmailSubject: previous.EmailSubject, EmailMessage: previous.EmailMessage };
+  const same = (a: InvitationTemplate, b: InvitationTemplate) => (a.EmailSubject ?? '') === (b.EmailSubject ?? '') && (a.EmailMessage ?? '') === (b.EmailMessage ?? '');
+  const verdict = restoreVerdict(current, ours, target, same);
+  if (verdict === 'already') {
+    return;
+  }
+  if (verdict === 'changed') {
+    ctx.log(`user pool ${props.UserPoolId}: its invitation email was changed since the reconciler set it, so it is left as it is, not put back ` +
+      'to the one from before the stack; set that one again (UpdateUserPool AdminCreateUserConfig.InviteMessageTemplate) if it should be back.');
+    return;
+  }
+  ctx.log(`user pool ${props.UserPoolId}: the invitation email from before the stack is put back`);
+  const base = userPoolUpdate(pool);
+  // The owner's subject and message, or none (Cognito's default) where the owner had none.
+  const { EmailSubject: _subject, EmailMessage: _message, ...others } = base.AdminCreateUserConfig?.InviteMessageTemplate ?? {};
+  await ctx.call(`UpdateUserPool ${props.UserPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand({
+    ...base,
+    AdminCreateUserConfig: { ...base.AdminCreateUserConfig, InviteMessageTemplate: { ...others, ...previous } },
+  })));
 }
 
 /**
@@ -244,7 +275,8 @@ async function reconcileClient(
     ...(client.CallbackURLs ?? []).includes(urls.CallbackUrl) ? [] : ['callback' as const],
     ...(client.LogoutURLs ?? []).includes(urls.LogoutUrl) ? [] : ['logout' as const],
   ];
-  if (sameSet(callbackUrls, client.CallbackURLs) && sameSet(logoutUrls, client.LogoutURLs) && defaultRedirect === client.DefaultRedirectURI) {
+  // The same URLs, each as often, in any order (Cognito keeps the order it was given; the order has no meaning).
+  if (sameItems(callbackUrls, client.CallbackURLs) && sameItems(logoutUrls, client.LogoutURLs) && defaultRedirect === client.DefaultRedirectURI) {
     ctx.log(`app client ${props.ClientId} already has the portal URLs`);
     return added;
   }
@@ -266,6 +298,12 @@ async function removeAddedUrls(props: CallbackReconcilerProperties, physicalReso
   const client = described.UserPoolClient;
   if (!client || added.length === 0) {
     return;
+  }
+  // Only URLs still there go: one removed since (by the client's owner) is nothing to remove.
+  const gone = added.filter((url) => ![...client.CallbackURLs ?? [], ...client.LogoutURLs ?? []].includes(url));
+  if (gone.length > 0) {
+    ctx.log(`app client ${props.ClientId}: ${gone.length} of the ${added.length} portal URL(s) the reconciler added ${gone.length === 1 ? 'was' : 'were'} ` +
+      `removed since (${gone.join(', ')}); nothing to remove there`);
   }
   const callbackUrls = (client.CallbackURLs ?? []).filter((url) => !added.includes(url));
   const logoutUrls = (client.LogoutURLs ?? []).filter((url) => !added.includes(url));
@@ -384,9 +422,4 @@ function checkPassedResources(pool: UserPoolType, props: CallbackReconcilerPrope
 /** `first`, then the other URLs of `current` in order, without stale ones and duplicates. */
 function withUrlFirst(first: string, current: readonly string[], stale: Set<string>): string[] {
   return [first, ...current.filter((url) => url !== first && !stale.has(url))];
-}
-
-/** Same URLs, in any order (Cognito keeps the order it was given; the order has no meaning). */
-function sameSet(a: readonly string[], b: readonly string[] | undefined): boolean {
-  return b !== undefined && a.length === b.length && a.every((value) => b.includes(value));
 }

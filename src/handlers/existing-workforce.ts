@@ -1,6 +1,8 @@
 import { deflateRawSync, inflateRawSync } from 'zlib';
 import { DescribeWorkforceCommand, ListWorkforcesCommand, UpdateWorkforceCommand, Workforce } from '@aws-sdk/client-sagemaker';
 import type { HandlerContext, HandlerResponse, ResourceEvent } from './dispatch';
+import { cidrKey, firstRepeat, sameItems } from './lists';
+import { restoreVerdict } from './restore';
 import { stackResources } from './stack-status';
 import { EXISTING_WORKFORCE_RESOURCE_TYPE } from './types';
 import type { ExistingWorkforceData, ExistingWorkforceProperties, WorkforceNetworkSettings } from './types';
@@ -68,13 +70,17 @@ export async function lookUpWorkforce(
   const kept = event.RequestType === 'Update' && event.PhysicalResourceId.startsWith(`${physicalResourceId}${PREVIOUS}`)
     ? previousSettings(event.PhysicalResourceId)
     : undefined;
-  // Settings the lookup no longer manages go back to what they were.
+  const old = event.RequestType === 'Update' ? event.OldResourceProperties : undefined;
+  // Settings the lookup no longer manages go back to what they were, where they still are what it set.
   const released: WorkforceNetworkSettings = {
     SourceIpCidrs: props.SourceIpCidrs === undefined ? kept?.SourceIpCidrs : undefined,
     VpcConfig: props.VpcConfig === undefined ? kept?.VpcConfig : undefined,
   };
   if (released.SourceIpCidrs || released.VpcConfig) {
-    await updateWorkforce(name, released, ctx);
+    const restore = stillOurs(name, workforce, released, old ?? {}, 'from before the stack', ctx);
+    if (restore.SourceIpCidrs || restore.VpcConfig) {
+      await updateWorkforce(name, restore, ctx);
+    }
   }
   if (props.SourceIpCidrs !== undefined || props.VpcConfig !== undefined) {
     const inherited = kept ? undefined : await keptByOtherLookup(event, name, ctx);
@@ -89,12 +95,15 @@ export async function lookUpWorkforce(
     };
     physicalResourceId = withPreviousSettings(physicalResourceId, previous, name);
     try {
-      await applySettings(name, workforce, props, ctx, event.RequestType === 'Create' ? RESTORE_RESERVE_MS : 0);
+      // An update rollback puts back the settings of the template it rolls back to: a restore too,
+      // so only where the workforce still has what the rolled-back update set.
+      const rolledBack = status === 'UPDATE_ROLLBACK_IN_PROGRESS' ? old : undefined;
+      await applySettings(name, workforce, props, ctx, event.RequestType === 'Create' ? RESTORE_RESERVE_MS : 0, rolledBack);
     } catch (error) {
       // A failed Create gets no Delete that could restore them (its physical id never reached
       // CloudFormation): put back what a partly applied update changed, then fail.
       if (event.RequestType === 'Create') {
-        await restoreAfterFailedCreate(name, previous.Before ?? previous, error as Error, ctx);
+        await restoreAfterFailedCreate(name, previous.Before ?? previous, props, error as Error, ctx);
       }
       throw error;
     }
@@ -165,9 +174,14 @@ function currentSettings(workforce: Workforce, props: WorkforceNetworkSettings):
   };
 }
 
-/** UpdateWorkforce with the settings asked for, when they differ from the workforce's. */
+/**
+ * UpdateWorkforce with the settings asked for, when they differ from the workforce's. In an update
+ * rollback, `rolledBack` is what the rolled-back update set: a setting it set that was changed since
+ * is left as it is (one it did not set is put back: what it had is not known).
+ */
 async function applySettings(
   name: string, workforce: Workforce, props: WorkforceNetworkSettings, ctx: HandlerContext, reserveMs: number,
+  rolledBack?: WorkforceNetworkSettings,
 ): Promise<void> {
   const current = currentSettings(workforce, props);
   if (props.VpcConfig !== undefined && current.VpcConfig === undefined) {
@@ -176,10 +190,16 @@ async function applySettings(
     throw new Error(`The workforce ${name} is reached over the internet, not through a VPC: ExistingWorkforce changes the VPC of a workforce that has one, ` +
       'and could not undo adding one (UpdateWorkforce cannot remove it). Leave `vpcConfig` out, or give the workforce its VPC outside the stack first.');
   }
-  const cidrsChange = props.SourceIpCidrs !== undefined && !sameList(props.SourceIpCidrs, current.SourceIpCidrs);
-  const wanted = props.VpcConfig;
-  const vpcChange = wanted !== undefined && (current.VpcConfig === undefined || current.VpcConfig.VpcId !== wanted.VpcId
-    || !sameList(wanted.Subnets, current.VpcConfig.Subnets) || !sameList(wanted.SecurityGroupIds, current.VpcConfig.SecurityGroupIds));
+  let cidrsChange = props.SourceIpCidrs !== undefined && !sameCidrs(props.SourceIpCidrs, current.SourceIpCidrs);
+  let vpcChange = props.VpcConfig !== undefined && !sameVpc(props.VpcConfig, current.VpcConfig);
+  if (rolledBack) {
+    const guarded = stillOurs(name, workforce, {
+      ...(cidrsChange && rolledBack.SourceIpCidrs !== undefined ? { SourceIpCidrs: props.SourceIpCidrs } : {}),
+      ...(vpcChange && rolledBack.VpcConfig !== undefined ? { VpcConfig: props.VpcConfig } : {}),
+    }, rolledBack, 'of the template the stack rolls back to', ctx);
+    cidrsChange &&= rolledBack.SourceIpCidrs === undefined || guarded.SourceIpCidrs !== undefined;
+    vpcChange &&= rolledBack.VpcConfig === undefined || guarded.VpcConfig !== undefined;
+  }
   if (!cidrsChange && !vpcChange) {
     ctx.log(`workforce ${name} already has the network settings`);
     return;
@@ -252,6 +272,19 @@ function checkNetworkSettings(name: string, workforce: Workforce, props: Workfor
     throw new Error(`The workforce ${name} is reached through VPC ${workforce.WorkforceVpcConfig.VpcId}, and SageMaker does not restrict source IPs ` +
       'of a portal in a VPC: leave `sourceIpCidrs` out, and restrict access with the security groups of its VPC endpoint.');
   }
+  // The constructs refuse repeated entries at synth; values resolved at deploy (tokens) may still repeat.
+  const repeats: Array<[string, string[] | undefined, (item: string) => string]> = [
+    ['sourceIpCidrs', props.SourceIpCidrs, cidrKey],
+    ['vpcConfig.subnets', props.VpcConfig?.Subnets, (id) => id],
+    ['vpcConfig.securityGroups', props.VpcConfig?.SecurityGroupIds, (id) => id],
+  ];
+  for (const [prop, items, key] of repeats) {
+    const repeat = firstRepeat(items ?? [], key);
+    if (repeat) {
+      throw new Error(`\`${prop}\` has ${repeat[0] === repeat[1] ? `${repeat[0]} twice` : `${repeat[0]} and ${repeat[1]}, the same network,`} ` +
+        `as the stack resolved it at deploy (${(items ?? []).join(', ')}): give each once, then deploy again.`);
+    }
+  }
   const ipv6 = (props.SourceIpCidrs ?? []).filter((cidr) => cidr.includes(':'));
   if (ipv6.length > 0 && workforce.IpAddressType !== 'dualstack') {
     throw new Error(`\`sourceIpCidrs\` has the IPv6 block ${ipv6[0]}, but the workforce ${name} takes IPv4 only (IpAddressType ${workforce.IpAddressType ?? 'ipv4'}): ` +
@@ -259,11 +292,22 @@ function checkNetworkSettings(name: string, workforce: Workforce, props: Workfor
   }
 }
 
-/** After a failed Create; when that cannot be done either, the Create's error says what to put back. */
-async function restoreAfterFailedCreate(name: string, previous: WorkforceNetworkSettings, failure: Error, ctx: HandlerContext): Promise<void> {
+/**
+ * After a failed Create, puts back what its partly applied update (`ours`) changed; a setting changed
+ * since by someone else is left, and the Create's error says so. When the restore cannot be done
+ * either, the error says what to put back.
+ */
+async function restoreAfterFailedCreate(
+  name: string, previous: WorkforceNetworkSettings, ours: WorkforceNetworkSettings, failure: Error, ctx: HandlerContext,
+): Promise<void> {
   try {
-    if (!sameSettings(currentSettings(await settled(name, ctx), previous), previous)) {
-      await updateWorkforce(name, previous, ctx);
+    const left: string[] = [];
+    const restore = stillOurs(name, await settled(name, ctx), previous, ours, 'from before this deploy', ctx, left);
+    if (left.length > 0) {
+      failure.message += ` ${left.join(' ')}`;
+    }
+    if (restore.SourceIpCidrs || restore.VpcConfig) {
+      await updateWorkforce(name, restore, ctx);
     }
   } catch (error) {
     failure.message += ` The settings from before this deploy could not be put back (${(error as Error).message}); they were: ` +
@@ -292,11 +336,18 @@ async function onDelete(event: ResourceEvent<ExistingWorkforceProperties> & { Re
   // id is the lookup this one took them over from, and it gets no event: give it back what it had
   // set. (One of the same logical id is this lookup itself, already rolled back by an Update.)
   const takenFrom = status === 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' && keeping.some((r) => r.LogicalResourceId !== event.LogicalResourceId);
-  const restore = leaves ? previous : takenFrom ? previous.Before : undefined;
-  if (!restore) {
+  const target = leaves ? previous : takenFrom ? previous.Before : undefined;
+  if (!target) {
     return;
   }
+  const which = leaves ? 'from before the stack' : 'from before this deploy';
+  const left: string[] = [];
   try {
+    // What this lookup set is in its own properties: a Delete carries those of the resource it deletes.
+    const restore = stillOurs(name, await settled(name, ctx), target, event.ResourceProperties, which, ctx, left);
+    if (!restore.SourceIpCidrs && !restore.VpcConfig) {
+      return;
+    }
     // An empty CIDR list is SageMaker's "no restriction".
     await updateWorkforce(name, restore, ctx);
   } catch (error) {
@@ -305,12 +356,48 @@ async function onDelete(event: ResourceEvent<ExistingWorkforceProperties> & { Re
     }
     // SageMaker's ValidationException is also its answer to settings it refuses (a subnet since deleted).
     if (await workforceExists(name, ctx)) {
-      const which = leaves ? 'from before the stack' : 'from before this deploy';
       throw new Error(`The workforce ${name} could not be given back its network settings ${which} (${(error as Error).message}). ` +
-        `They were: ${describeSettings(restore)}. Set them with \`aws sagemaker update-workforce\`, or make them valid again, then retry.`);
+        `They were: ${describeSettings(target)}. Set them with \`aws sagemaker update-workforce\`, or make them valid again, then retry.` +
+        (left.length > 0 ? ` ${left.join(' ')}` : ''));
     }
     ctx.log(`workforce ${name} is gone; nothing to restore`);
   }
+}
+
+/**
+ * Of the settings `target` would put back, those the workforce still has as the stack set them
+ * (`ours`); one it already has needs nothing, and one changed since (by someone else) is left as it
+ * is: logged, and added to `left` for a failure's reason. No worker data: network settings only.
+ */
+function stillOurs(
+  name: string, workforce: Workforce, target: WorkforceNetworkSettings, ours: WorkforceNetworkSettings, which: string,
+  ctx: HandlerContext, left: string[] = [],
+): WorkforceNetworkSettings {
+  const leave = (label: string, now: string, set: string | undefined, back: string) => {
+    const note = `its ${label} were changed since the stack set them (to ${now}; ${set ? `the stack had set ${set}` : 'what the stack set is not known'}), ` +
+      `so they are left as they are, not put back to the ones ${which} (${back}); put those back with \`aws sagemaker update-workforce\` if they should be.`;
+    ctx.log(`workforce ${name}: ${note}`);
+    left.push(`Workforce ${name}: ${note}`);
+  };
+  let cidrs: string[] | undefined;
+  if (target.SourceIpCidrs) {
+    const now = workforce.SourceIpConfig?.Cidrs ?? [];
+    const verdict = restoreVerdict(now, ours.SourceIpCidrs, target.SourceIpCidrs, sameCidrs);
+    cidrs = verdict === 'restore' ? target.SourceIpCidrs : undefined;
+    if (verdict === 'changed') {
+      leave('source-IP CIDRs', describeCidrs(now), ours.SourceIpCidrs && describeCidrs(ours.SourceIpCidrs), describeCidrs(target.SourceIpCidrs));
+    }
+  }
+  let vpc: WorkforceNetworkSettings['VpcConfig'];
+  if (target.VpcConfig) {
+    const now = currentSettings(workforce, { VpcConfig: target.VpcConfig }).VpcConfig;
+    const verdict = restoreVerdict(now, ours.VpcConfig, target.VpcConfig, sameVpc);
+    vpc = verdict === 'restore' ? target.VpcConfig : undefined;
+    if (verdict === 'changed') {
+      leave('VPC settings', now ? describeVpc(now) : 'no VPC', ours.VpcConfig && describeVpc(ours.VpcConfig), describeVpc(target.VpcConfig));
+    }
+  }
+  return { ...(cidrs ? { SourceIpCidrs: cidrs } : {}), ...(vpc ? { VpcConfig: vpc } : {}) };
 }
 
 async function workforceExists(name: string, ctx: HandlerContext): Promise<boolean> {
@@ -333,9 +420,17 @@ function isNotFound(error: unknown): boolean {
 /** Settings for a message: no worker data, only network configuration. */
 function describeSettings(settings: WorkforceNetworkSettings): string {
   return [
-    ...settings.SourceIpCidrs ? [`source-IP CIDRs ${settings.SourceIpCidrs.length ? settings.SourceIpCidrs.join(', ') : 'none (every address)'}`] : [],
-    ...settings.VpcConfig ? [`VPC ${settings.VpcConfig.VpcId} (subnets ${settings.VpcConfig.Subnets.join(', ')}; security groups ${settings.VpcConfig.SecurityGroupIds.join(', ')})`] : [],
+    ...settings.SourceIpCidrs ? [`source-IP CIDRs ${describeCidrs(settings.SourceIpCidrs)}`] : [],
+    ...settings.VpcConfig ? [describeVpc(settings.VpcConfig)] : [],
   ].join('; ');
+}
+
+function describeCidrs(cidrs: readonly string[]): string {
+  return cidrs.length ? cidrs.join(', ') : 'none (every address)';
+}
+
+function describeVpc(vpc: NonNullable<WorkforceNetworkSettings['VpcConfig']>): string {
+  return `VPC ${vpc.VpcId} (subnets ${vpc.Subnets.join(', ')}; security groups ${vpc.SecurityGroupIds.join(', ')})`;
 }
 
 /** The stack's live lookups (their summaries), other than deleted ones. */
@@ -369,13 +464,12 @@ function previousSettings(physicalResourceId: string): KeptSettings | undefined 
   return at < 0 ? undefined : JSON.parse(inflateRawSync(Buffer.from(physicalResourceId.slice(at + PREVIOUS.length), 'base64url')).toString('utf-8'));
 }
 
-function sameSettings(a: WorkforceNetworkSettings, b: WorkforceNetworkSettings): boolean {
-  return (a.SourceIpCidrs === undefined) === (b.SourceIpCidrs === undefined) && (!b.SourceIpCidrs || sameList(b.SourceIpCidrs, a.SourceIpCidrs))
-    && (a.VpcConfig === undefined) === (b.VpcConfig === undefined)
-    && (!b.VpcConfig || (a.VpcConfig!.VpcId === b.VpcConfig.VpcId && sameList(b.VpcConfig.Subnets, a.VpcConfig!.Subnets)
-      && sameList(b.VpcConfig.SecurityGroupIds, a.VpcConfig!.SecurityGroupIds)));
+/** The same networks, each as often, in any order ("2001:DB8::/32" is "2001:db8::/32"). */
+function sameCidrs(a: readonly string[], b: readonly string[] | undefined): boolean {
+  return sameItems(a, b, cidrKey);
 }
 
-function sameList(a: readonly string[], b: readonly string[] | undefined): boolean {
-  return b !== undefined && a.length === b.length && a.every((value) => b.includes(value));
+/** The same VPC, subnets and security groups, each as often, in any order. */
+function sameVpc(a: NonNullable<WorkforceNetworkSettings['VpcConfig']>, b: WorkforceNetworkSettings['VpcConfig']): boolean {
+  return b !== undefined && a.VpcId === b.VpcId && sameItems(a.Subnets, b.Subnets) && sameItems(a.SecurityGroupIds, b.SecurityGroupIds);
 }

@@ -1,6 +1,6 @@
-import { isIPv4, isIPv6 } from 'net';
 import { Names, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { parseCidr } from '../handlers/lists';
 
 /**
  * Renders a received value for an error message: strings quoted, everything else as JSON.
@@ -54,21 +54,12 @@ export function checkCount(prop: string, items: readonly unknown[] | undefined, 
   }
 }
 
-/** The address family of a CIDR block, or undefined when it is not a valid CIDR block. */
+/**
+ * The address family of a CIDR block, or undefined when it is not a CIDR block as SageMaker's API
+ * model takes it (a prefix length without leading zeros: "10.0.0.0/024" is refused).
+ */
 export function cidrFamily(cidr: string): 'ipv4' | 'ipv6' | undefined {
-  const match = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
-  if (!match) {
-    return undefined;
-  }
-  const [, address, prefix] = match;
-  const length = Number(prefix);
-  if (isIPv4(address) && length <= 32) {
-    return 'ipv4';
-  }
-  if (isIPv6(address) && length <= 128) {
-    return 'ipv6';
-  }
-  return undefined;
+  return parseCidr(cidr)?.family;
 }
 
 /**

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { SAGEMAKER_TAG_KEY_MAX, SAGEMAKER_TAG_PATTERN, SAGEMAKER_TAG_VALUE_MAX, SAGEMAKER_TAGS_MAX } from './aws-limits';
 import { checkCount, checkHttpsUrl, checkLength, checkPattern, cidrFamily, derivedName, isKnown, received } from './validation';
 import { REGIONS_WITH_REGISTRY_DATA, WORKFORCE_REGIONS } from './workforce-regions';
+import { cidrKey, firstRepeat } from '../handlers/lists';
 import type { IpAddressType } from '../ip-address-type';
 import type { WorkforceOidcConfig, WorkforceVpcConfig } from '../workforce-resource';
 
@@ -45,6 +46,9 @@ export function validateWorkforceSettings(props: WorkforceSettings): void {
       throw new Error(`\`sourceIpCidrs\` contains the IPv6 block ${received(cidr)}, which needs \`ipAddressType: IpAddressType.DUALSTACK\` (got ${received(props.ipAddressType ?? 'ipv4')}).`);
     }
   }
+  // One network in two spellings is a repeat too: "2001:DB8::/32" is "2001:db8::/32", and
+  // "10.0.0.1/24" is "10.0.0.0/24" (the prefix decides the network; the host bits do not).
+  checkOnce('sourceIpCidrs', cidrs, 'list each network', cidrKey);
 
   if (props.vpcConfig) {
     if (cidrs !== undefined) {
@@ -82,12 +86,30 @@ function validateVpcConfig(vpcConfig: WorkforceVpcConfig): void {
   for (const id of subnetIds) {
     checkPattern('vpcConfig.subnets', id, /^subnet-[0-9a-z]{1,32}$/, 'subnet IDs');
   }
+  checkOnce('vpcConfig.subnets', subnetIds, 'select each subnet');
   const securityGroupIds = vpcConfig.securityGroups?.map((sg) => sg.securityGroupId);
   checkCount('vpcConfig.securityGroups', securityGroupIds, 1, 5);
   for (const id of securityGroupIds ?? []) {
     checkPattern('vpcConfig.securityGroups', id, /^sg-[0-9a-z]{1,32}$/, 'security group IDs');
   }
+  checkOnce('vpcConfig.securityGroups', securityGroupIds, 'list each security group');
   checkPattern('vpcConfig.vpc', vpcConfig.vpc.vpcId, /^vpc-[0-9a-z]{1,32}$/, 'a VPC ID');
+}
+
+/**
+ * Refuses a list that has an item twice (by `key`): the handler and SageMaker compare such lists
+ * with their repeats, and a repeat is always a mistake. Tokens count as their own text: the same
+ * token twice is the same value twice; two tokens are not compared.
+ */
+function checkOnce(prop: string, items: readonly string[] | undefined, rule: string, key?: (item: string) => string): void {
+  if (items === undefined || Token.isUnresolved(items)) {
+    return;
+  }
+  const repeat = firstRepeat(items, key);
+  if (repeat) {
+    const what = repeat[0] === repeat[1] ? `${received(repeat[0])} twice` : `${received(repeat[0])} and ${received(repeat[1])}, the same network,`;
+    throw new Error(`\`${prop}\` must ${rule} once, got ${what} in ${received(items)}.`);
+  }
 }
 
 /**

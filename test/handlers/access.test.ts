@@ -4,6 +4,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { harness, synth } from './harness';
 import { CallbackReconciler, CognitoBackbone, InvitationSender, InvitationSenderProps, PrivateWorkforce, PrivateWorkforceProps, WorkerRemovalPolicy, Workers, WorkforceResource } from '../../src';
 import { cloudFormationResponder } from '../../src/handlers/cfn-response';
+import * as restore from '../../src/handlers/restore';
 import { INVITATION_SENDER_RESOURCE_TYPE } from '../../src/handlers/types';
 import { STACK_ID } from '../fakes/cloudformation-sim';
 
@@ -297,6 +298,43 @@ describe('an existing pool\'s invitation is its owner\'s', () => {
     expect(invitation(h, poolId).EmailMessage).toContain('labeling.us-east-1.sagemaker.aws');
     await h.cfn.deleteStack();
     expect(invitation(h, poolId)).toEqual({ EmailSubject: 'Corp', EmailMessage: 'Corp {username} {####}' });
+  });
+
+  /** The pool's owner rewrites the invitation after the deploy; then the stack is deleted. */
+  async function rewrittenThenDeleted() {
+    const h = harness();
+    const poolId = existing(h);
+    await h.cfn.deploy(synth((stack) => new PrivateWorkforce(stack, 'Workforce', {
+      workforceName: 'labeling', userPool: cognito.UserPool.fromUserPoolId(stack, 'Corp', poolId), domainPrefix: 'corp', manageInvitation: true,
+    })));
+    expect(invitation(h, poolId).EmailMessage).toContain('labeling.us-east-1.sagemaker.aws');
+    h.cognito.cloudFormationUpdateUserPool(poolId, {
+      ...h.cognito.describePool(poolId),
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true, InviteMessageTemplate: { EmailSubject: 'Corp 2', EmailMessage: 'Corp 2 {username} {####}' } },
+    });
+    await h.cfn.deleteStack();
+    return { h, poolId };
+  }
+
+  test('an invitation the owner rewrote since the deploy is kept on stack delete, and the log says so', async () => {
+    const { h, poolId } = await rewrittenThenDeleted();
+    expect(h.cfn.failures).toEqual([]);
+    expect(invitation(h, poolId)).toEqual({ EmailSubject: 'Corp 2', EmailMessage: 'Corp 2 {username} {####}' });
+    expect(h.log).toContain(`user pool ${poolId}: its invitation email was changed since the reconciler set it, so it is left as it is, not put back ` +
+      'to the one from before the stack; set that one again (UpdateUserPool AdminCreateUserConfig.InviteMessageTemplate) if it should be back.');
+    // The invitation's text is not logged.
+    expect(h.log.join('\n')).not.toMatch(/Corp/);
+  });
+
+  test('negative control: restoring regardless (the old behaviour) overwrites the owner\'s rewrite, so the test above catches it', async () => {
+    const planted = jest.spyOn(restore, 'restoreVerdict').mockImplementation((current, _ours, target, same) =>
+      (current !== undefined && same(target, current) ? 'already' : 'restore'));
+    try {
+      const { h, poolId } = await rewrittenThenDeleted();
+      expect(invitation(h, poolId)).toEqual({ EmailSubject: 'Corp', EmailMessage: 'Corp {username} {####}' });
+    } finally {
+      planted.mockRestore();
+    }
   });
 
   test('a renamed reconciler keeps the portal\'s invitation; one removed from the stack restores the previous', async () => {

@@ -5,6 +5,8 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { harness, synth } from './harness';
 import { CallbackReconciler, ExistingWorkforce, ExistingWorkforceProps, IPrivateWorkforce, PrivateWorkforce, WorkerRemovalPolicy, Workers } from '../../src';
+import * as lists from '../../src/handlers/lists';
+import * as restore from '../../src/handlers/restore';
 import { WORKFORCE_VPC_ACTIONS } from '../../src/private/workforce-vpc';
 import { STACK_ID } from '../fakes/cloudformation-sim';
 import { providerSchema } from '../fakes/registry';
@@ -136,6 +138,20 @@ describe('an app client the library did not create', () => {
     const client = h.cognito.describeClient(poolId, clientId);
     expect(client.CallbackURLs).toEqual([OTHER_CALLBACK]);
     expect(client.LogoutURLs).toEqual(['https://tools.example.com/logout']);
+  });
+
+  test('a portal URL the client\'s owner removed since is nothing to remove: the stack delete takes the other and says so', async () => {
+    const h = harness();
+    const { poolId, clientId, portal } = consoleWorkforce(h);
+    await h.cfn.deploy(synth(adopting()));
+    const client = h.cognito.describeClient(poolId, clientId);
+    // The owner drops the portal's callback URL, and adds one of theirs.
+    h.cognito.cloudFormationUpdateUserPoolClient(poolId, clientId, { ...client, CallbackURLs: [OTHER_CALLBACK, 'https://tools.example.com/other'] });
+    await h.cfn.deleteStack();
+    expect(h.cfn.failures).toEqual([]);
+    expect(h.cognito.describeClient(poolId, clientId).CallbackURLs).toEqual([OTHER_CALLBACK, 'https://tools.example.com/other']);
+    expect(h.cognito.describeClient(poolId, clientId).LogoutURLs).toEqual(['https://tools.example.com/logout']);
+    expect(h.log).toContain(`app client ${clientId}: 1 of the 2 portal URL(s) the reconciler added was removed since (${portal}/oauth2/idpresponse); nothing to remove there`);
   });
 
   test('portal URLs the client already had are not the reconciler\'s: a stack delete leaves them', async () => {
@@ -370,13 +386,15 @@ describe('network settings of the existing workforce', () => {
 
   test('a restore SageMaker refuses fails the stack delete, saying what the settings were; a workforce that is gone is nothing to restore', async () => {
     const h = harness();
-    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    // A dualstack workforce with an IPv6 block; the stack sets an IPv4 one.
+    consoleWorkforce(h);
+    h.sagemaker.updateWorkforce({ WorkforceName: 'default', IpAddressType: 'dualstack', SourceIpConfig: { Cidrs: ['2001:db8::/32'] } });
     await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
-    // Someone moves the portal into a VPC meanwhile: source-IP CIDRs are refused for it now.
-    h.sagemaker.updateWorkforce({ WorkforceName: 'default', SourceIpConfig: { Cidrs: [] }, WorkforceVpcConfig: { VpcId: 'vpc-0ccc', SecurityGroupIds: ['sg-0ccc'], Subnets: ['subnet-0ccc'] } });
+    // Someone makes the workforce IPv4-only meanwhile (the CIDRs are still the stack's): the IPv6 block is refused now.
+    h.sagemaker.updateWorkforce({ WorkforceName: 'default', IpAddressType: 'ipv4' });
     await expect(h.cfn.deleteStack()).rejects.toThrow(/DELETE_FAILED/);
     expect(h.cfn.failures.at(-1)!.reason).toContain('The workforce default could not be given back its network settings from before the stack');
-    expect(h.cfn.failures.at(-1)!.reason).toContain('They were: source-IP CIDRs 198.51.100.0/24.');
+    expect(h.cfn.failures.at(-1)!.reason).toContain('They were: source-IP CIDRs 2001:db8::/32.');
 
     const gone = harness();
     consoleWorkforce(gone, { cidrs: ['198.51.100.0/24'] });
@@ -558,6 +576,255 @@ describe('network settings of the existing workforce', () => {
     }))).rejects.toThrow(/ROLLBACK/);
     expect(h.cfn.failures[0].reason).toMatch(/Message returned: The workforce default is reached over the internet, not through a VPC/);
     expect(h.sagemaker.workforce('default')!.WorkforceVpcConfig).toBeUndefined();
+  });
+});
+
+describe('a restore puts back only what is still the stack\'s', () => {
+  // The lookup puts back the settings it found when it leaves (stack delete, a rename's cleanup,
+  // rollbacks) or stops setting them, but only where the workforce still has what the stack set:
+  // a change made out of band since (a security team narrowing the CIDRs, say) is kept, and logged.
+  const cidrsOf = (h: Harness) => h.sagemaker.workforce('default')!.SourceIpConfig.Cidrs;
+  const vpcOf = (h: Harness) => h.sagemaker.workforce('default')!.WorkforceVpcConfig;
+  const updates = (h: Harness, from = 0) => h.sagemaker.requests.slice(from).filter((r) => r.operation === 'UpdateWorkforce').length;
+  /** What a security team does in the console: narrows the portal to a /28. */
+  const narrow = (h: Harness) => h.sagemaker.updateWorkforce({ WorkforceName: 'default', SourceIpConfig: { Cidrs: ['203.0.113.0/28'] } });
+  /** Runs `act` (someone's change outside the stack) once, the moment the stack enters `status`. */
+  const onStatus = (h: Harness, status: string, act: () => void) => {
+    const push = h.cfn.statuses.push.bind(h.cfn.statuses);
+    let done = false;
+    h.cfn.statuses.push = (...items: string[]) => {
+      const length = push(...items);
+      if (!done && items.includes(status)) {
+        done = true;
+        act();
+      }
+      return length;
+    };
+  };
+  const failing = (build: (stack: Stack) => ExistingWorkforce) => (stack: Stack) => {
+    const w = build(stack);
+    new CfnResource(stack, 'Broken', { type: 'AWS::SSM::Parameter', properties: { Name: '/broken' } }).node.addDependency(w);
+  };
+  const kept = (set: string, before: string) => 'workforce default: its source-IP CIDRs were changed since the stack set them ' +
+    `(to 203.0.113.0/28; the stack had set ${set}), so they are left as they are, not put back to the ones ${before}; ` +
+    'put those back with `aws sagemaker update-workforce` if they should be.';
+
+  /** The scenario of the issue: set by the stack, narrowed out of band, then the stack is deleted. */
+  async function narrowedThenDeleted() {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    narrow(h);
+    const from = h.sagemaker.requests.length;
+    await h.cfn.deleteStack();
+    return { h, from };
+  }
+
+  test('a stack delete keeps CIDRs narrowed since the deploy, and logs what it left and what to do', async () => {
+    const { h, from } = await narrowedThenDeleted();
+    expect(h.cfn.failures).toEqual([]);
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/28']);
+    expect(updates(h, from)).toBe(0);
+    expect(h.log).toContain(kept('203.0.113.0/24', 'from before the stack (198.51.100.0/24)'));
+  });
+
+  test('negative control: restoring regardless (the old behaviour) undoes the narrowing, so the test above catches it', async () => {
+    const planted = jest.spyOn(restore, 'restoreVerdict').mockImplementation((current, _ours, target, same) =>
+      (current !== undefined && same(target, current) ? 'already' : 'restore'));
+    try {
+      const { h } = await narrowedThenDeleted();
+      expect(cidrsOf(h)).toEqual(['198.51.100.0/24']); // the security team's /28 is gone
+    } finally {
+      planted.mockRestore();
+    }
+  });
+
+  test('what still is the stack\'s is put back, and what is already back needs no update', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    // Someone sets the very CIDRs from before the stack: nothing left to do.
+    h.sagemaker.updateWorkforce({ WorkforceName: 'default', SourceIpConfig: { Cidrs: ['198.51.100.0/24'] } });
+    const from = h.sagemaker.requests.length;
+    await h.cfn.deleteStack();
+    expect(h.cfn.failures).toEqual([]);
+    expect(updates(h, from)).toBe(0);
+    expect(h.log.join('\n')).not.toMatch(/left as they are/);
+  });
+
+  test('a portal moved into a VPC since keeps its VPC and no CIDRs: the stack delete succeeds', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    h.sagemaker.updateWorkforce({ WorkforceName: 'default', SourceIpConfig: { Cidrs: [] }, WorkforceVpcConfig: { VpcId: 'vpc-0ccc', SecurityGroupIds: ['sg-0ccc'], Subnets: ['subnet-0ccc'] } });
+    await h.cfn.deleteStack();
+    expect(h.cfn.failures).toEqual([]);
+    expect(cidrsOf(h)).toEqual([]);
+    expect(vpcOf(h)).toMatchObject({ VpcId: 'vpc-0ccc' });
+    expect(h.log.join('\n')).toContain('its source-IP CIDRs were changed since the stack set them (to none (every address); the stack had set 203.0.113.0/24)');
+  });
+
+  test('dropping sourceIpCidrs keeps CIDRs changed since, in the Update and in the cleanup after it', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    narrow(h);
+    await h.cfn.deploy(synth(adopting()));
+    expect(h.cfn.failures).toEqual([]);
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/28']);
+    expect(h.log).toContain(kept('203.0.113.0/24', 'from before the stack (198.51.100.0/24)'));
+  });
+
+  test('a rename that stops setting the CIDRs keeps CIDRs changed since in its cleanup', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    narrow(h);
+    const invocations = await h.cfn.deploy(synth((stack) => new ExistingWorkforce(stack, 'Labeling')));
+    expect(invocations.filter((i) => i.resourceType === LOOKUP).map((i) => `${i.requestType} ${i.stackStatus}`))
+      .toEqual(['Create UPDATE_IN_PROGRESS', 'Delete UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']);
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/28']);
+  });
+
+  test('a VPC changed since (another security group) is kept on stack delete', async () => {
+    const h = harness();
+    consoleWorkforce(h, { vpc: true });
+    await h.cfn.deploy(synth((stack) => {
+      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', { vpcId: 'vpc-0bbb', availabilityZones: ['us-east-1a'], isolatedSubnetIds: ['subnet-0bbb'] });
+      new ExistingWorkforce(stack, 'Workforce', {
+        vpcConfig: { vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'Sg', 'sg-0bbb')] },
+      });
+    }));
+    const changed = { VpcId: 'vpc-0bbb', SecurityGroupIds: ['sg-0bbb', 'sg-0ddd'], Subnets: ['subnet-0bbb'] };
+    h.sagemaker.updateWorkforce({ WorkforceName: 'default', WorkforceVpcConfig: changed });
+    await h.cfn.deleteStack();
+    expect(h.cfn.failures).toEqual([]);
+    expect(vpcOf(h)).toEqual({ ...changed, VpcEndpointId: 'vpce-0fake' });
+    expect(h.log).toContain('workforce default: its VPC settings were changed since the stack set them (to VPC vpc-0bbb (subnets subnet-0bbb; security groups ' +
+      'sg-0bbb, sg-0ddd); the stack had set VPC vpc-0bbb (subnets subnet-0bbb; security groups sg-0bbb)), so they are left as they are, not put back ' +
+      'to the ones from before the stack (VPC vpc-0aaa (subnets subnet-0aaa; security groups sg-0aaa)); put those back with `aws sagemaker update-workforce` ' +
+      'if they should be.');
+  });
+
+  test('a first deploy that rolls back keeps CIDRs changed while it ran', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    onStatus(h, 'ROLLBACK_IN_PROGRESS', () => narrow(h));
+    await expect(h.cfn.deploy(synth(failing((stack) => new ExistingWorkforce(stack, 'Workforce', { sourceIpCidrs: ['203.0.113.0/24'] })))))
+      .rejects.toThrow(/ROLLBACK_COMPLETE/);
+    expect(h.cfn.invocations.filter((i) => i.resourceType === LOOKUP).map((i) => `${i.requestType} ${i.stackStatus}`))
+      .toEqual(['Create CREATE_IN_PROGRESS', 'Delete ROLLBACK_IN_PROGRESS']);
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/28']);
+  });
+
+  test('an update rollback keeps CIDRs changed while the update ran, and so does the stack delete after it', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    onStatus(h, 'UPDATE_ROLLBACK_IN_PROGRESS', () => narrow(h));
+    await expect(h.cfn.deploy(synth(failing((stack) => new ExistingWorkforce(stack, 'Workforce', { sourceIpCidrs: ['192.0.2.0/24'] })))))
+      .rejects.toThrow(/UPDATE_ROLLBACK_COMPLETE/);
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/28']);
+    expect(h.log).toContain(kept('192.0.2.0/24', 'of the template the stack rolls back to (203.0.113.0/24)'));
+    await h.cfn.deleteStack();
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/28']);
+  });
+
+  test('a rename rolled back keeps CIDRs changed meanwhile, instead of giving the old lookup its own back', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })));
+    onStatus(h, 'UPDATE_ROLLBACK_IN_PROGRESS', () => narrow(h));
+    await expect(h.cfn.deploy(synth(failing((stack) => new ExistingWorkforce(stack, 'Labeling', { sourceIpCidrs: ['192.0.2.0/24'] })))))
+      .rejects.toThrow(/UPDATE_ROLLBACK_COMPLETE/);
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/28']);
+    expect(h.log).toContain(kept('192.0.2.0/24', 'from before this deploy (203.0.113.0/24)'));
+  });
+
+  test('a failed Create\'s reason says what it left as it is', async () => {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24'] });
+    h.sagemaker.failNextUpdate('The subnet subnet-0bbb was not found.');
+    // Someone changes the CIDRs right after the lookup's update failed (the first DescribeWorkforce that sees it Failed).
+    const authorize = h.sagemaker.authorizer!;
+    let changed = false;
+    h.sagemaker.authorizer = (action, resource) => {
+      const workforce = h.sagemaker.workforce('default');
+      if (!changed && action === 'sagemaker:DescribeWorkforce' && workforce?.Status === 'Failed') {
+        changed = true;
+        h.sagemaker.seed({ ...workforce, SourceIpConfig: { Cidrs: ['203.0.113.0/28'] } });
+      }
+      return authorize(action, resource);
+    };
+    await expect(h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['203.0.113.0/24'] })))).rejects.toThrow(/ROLLBACK_COMPLETE/);
+    expect(changed).toBe(true);
+    expect(cidrsOf(h)).toEqual(['203.0.113.0/28']);
+    expect(h.cfn.failures[0].reason).toContain('The workforce default is Failed after an update: The subnet subnet-0bbb was not found.');
+    expect(h.cfn.failures[0].reason).toContain('Workforce default: its source-IP CIDRs were changed since the stack set them (to 203.0.113.0/28; ' +
+      'the stack had set 203.0.113.0/24), so they are left as they are, not put back to the ones from before this deploy (198.51.100.0/24)');
+  });
+});
+
+describe('lists are compared with their repeats', () => {
+  const cidrsOf = (h: Harness) => h.sagemaker.workforce('default')!.SourceIpConfig.Cidrs;
+
+  /** A workforce that lists a block twice (if SageMaker keeps such a list), opened to every address by the stack. */
+  async function repeatedThenDeleted() {
+    const h = harness();
+    consoleWorkforce(h, { cidrs: ['198.51.100.0/24', '198.51.100.0/24'] });
+    await h.cfn.deploy(synth(adopting({ sourceIpCidrs: ['198.51.100.0/24', '0.0.0.0/0'] })));
+    expect(cidrsOf(h)).toEqual(['198.51.100.0/24', '0.0.0.0/0']);
+    await h.cfn.deleteStack();
+    return h;
+  }
+
+  test('["A", "A"] is not ["A", "0.0.0.0/0"]: the stack delete closes the portal again', async () => {
+    const h = await repeatedThenDeleted();
+    expect(h.cfn.failures).toEqual([]);
+    expect(cidrsOf(h)).toEqual(['198.51.100.0/24', '198.51.100.0/24']);
+  });
+
+  test('negative control: comparing without repeats (the old comparison) leaves the portal open to every address', async () => {
+    // The old comparison: as long, and every item of the first list somewhere in the second.
+    const planted = jest.spyOn(lists, 'sameItems').mockImplementation((a, b, key = (item) => item) =>
+      b !== undefined && a.length === b.length && a.every((item) => b.map(key).includes(key(item))));
+    try {
+      const h = await repeatedThenDeleted();
+      expect(cidrsOf(h)).toEqual(['198.51.100.0/24', '0.0.0.0/0']);
+    } finally {
+      planted.mockRestore();
+    }
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ['a CIDR block twice', { SourceIpCidrs: ['203.0.113.0/24', '203.0.113.0/24'] },
+      '`sourceIpCidrs` has 203.0.113.0/24 twice as the stack resolved it at deploy (203.0.113.0/24, 203.0.113.0/24): give each once, then deploy again.'],
+    ['one network in two spellings', { SourceIpCidrs: ['203.0.113.0/24', '203.0.113.9/24'] },
+      '`sourceIpCidrs` has 203.0.113.0/24 and 203.0.113.9/24, the same network, as the stack resolved it at deploy (203.0.113.0/24, 203.0.113.9/24): ' +
+      'give each once, then deploy again.'],
+    ['a security group twice', { VpcConfig: { VpcId: 'vpc-0aaa', Subnets: ['subnet-0aaa'], SecurityGroupIds: ['sg-0aaa', 'sg-0aaa'] } },
+      '`vpcConfig.securityGroups` has sg-0aaa twice as the stack resolved it at deploy (sg-0aaa, sg-0aaa): give each once, then deploy again.'],
+  ])('repeats resolved at deploy (tokens the constructs could not compare) are refused before any change: %s', async (_, properties, message) => {
+    const h = harness();
+    consoleWorkforce(h, { vpc: properties.VpcConfig !== undefined });
+    await expect(h.cfn.send({
+      RequestType: 'Create',
+      ResourceType: LOOKUP,
+      LogicalResourceId: 'Workforce',
+      RequestId: 'repeats',
+      StackId: STACK_ID,
+      ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/repeats',
+      ServiceToken: 'unused',
+      ResourceProperties: { ServiceToken: 'unused', ...properties },
+    } as any)).rejects.toThrow(new Error(message));
+    expect(h.sagemaker.requests.filter((r) => r.operation === 'UpdateWorkforce')).toHaveLength(0);
+  });
+
+  test('negative control: the SageMaker fake refuses a prefix length with a leading zero, by the API model\'s Cidr pattern', async () => {
+    const h = harness();
+    consoleWorkforce(h);
+    await expect(h.clock.run(h.sagemaker.client().send(new UpdateWorkforceCommand({ WorkforceName: 'default', SourceIpConfig: { Cidrs: ['10.0.0.0/024'] } }))))
+      .rejects.toThrow(/does not match/);
   });
 });
 
