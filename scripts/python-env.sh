@@ -9,5 +9,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
 fi
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# The pins must have resolved together: a dependency of one (moto's boto3, say) may not move another.
+.venv/bin/pip check --disable-pip-version-check > /dev/null || { .venv/bin/pip check --disable-pip-version-check; exit 1; }
 echo "$want" > "$stamp"
-echo "python-env: .venv has $(.venv/bin/python -c 'import botocore, cfnlint.version as v; print(f"botocore {botocore.__version__}, cfn-lint {v.__version__}")')"
+echo "python-env: .venv has $(.venv/bin/python -c 'import botocore, cfnlint.version as v, moto; print(f"botocore {botocore.__version__}, cfn-lint {v.__version__}, moto {moto.__version__}")')"
