@@ -506,14 +506,32 @@ class StackStatus {
 
 let stack: StackStatus;
 let logs: string[];
-beforeEach(() => {
+/** The fence table, in moto's DynamoDB: the handler's conditional writes checked by a DynamoDB nobody here wrote. */
+const FENCE = 'moto-fence';
+beforeEach(async () => {
   stack = new StackStatus();
   logs = [];
+  await new ddb.DynamoDBClient(moto.clientConfig()).send(new ddb.CreateTableCommand({
+    TableName: FENCE,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+  }));
 });
+
+/** The `sub`s the sender recorded as disabled by itself in a pool (the fence table's records). */
+async function disabledRecords(poolId: string): Promise<string[]> {
+  const page = await new ddb.DynamoDBClient(moto.clientConfig()).send(new ddb.QueryCommand({
+    TableName: FENCE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: `disabled#${poolId}` } },
+  }));
+  return (page.Items ?? []).map((i) => i.sk.S!).sort();
+}
 
 function handler() {
   return createHandler({
     cognito: cognito(),
+    dynamodb: new ddb.DynamoDBClient(moto.clientConfig()),
+    fenceTable: FENCE,
     s3: new S3Client({ ...moto.clientConfig(), forcePathStyle: true }),
     sagemaker: new SageMakerClient(moto.clientConfig()),
     cloudFormation: stack.client(),
@@ -657,7 +675,6 @@ describe('the CallbackReconciler against moto', () => {
 
 describe('the InvitationSender against moto: a pool with user names (as the library makes it)', () => {
   const worker = (name: string, ...groups: string[]) => ({ username: name, email: `${name}@example.com`, ...(groups.length ? { groups } : {}) });
-  const DISABLED = 'cdk-private-workforce-disabled';
 
   async function libraryPool(): Promise<string> {
     const c = cognito();
@@ -667,7 +684,7 @@ describe('the InvitationSender against moto: a pool with user names (as the libr
       AutoVerifiedAttributes: ['email'],
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
     });
-    for (const group of ['team-a', 'team-b', DISABLED]) {
+    for (const group of ['team-a', 'team-b']) {
       await c.send(new idp.CreateGroupCommand({ UserPoolId: poolId, GroupName: group }));
     }
     return poolId;
@@ -696,7 +713,9 @@ describe('the InvitationSender against moto: a pool with user names (as the libr
     const response = await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, sender(poolId, [worker('ana', 'team-a'), worker('bo'), worker('cy', 'team-a', 'team-b')])));
     expect(response).toEqual({
       PhysicalResourceId: `${poolId}/invitations`,
-      Data: { Workers: 3, Invited: 3, AlreadyPresent: 0, Removed: 0, Reenabled: 0, EmailsChanged: 0, MembershipChanges: 3, Runs: 1 },
+      Data: {
+        Workers: 3, Invited: 3, AlreadyPresent: 0, Removed: 0, Disabled: 0, Deleted: 0, Resent: 0, ResendsDeferred: 0, Reenabled: 0, EmailsChanged: 0, MembershipChanges: 3, Runs: 1,
+      },
     });
     expect(await users(poolId)).toEqual(['ana ana@example.com FORCE_CHANGE_PASSWORD', 'bo bo@example.com FORCE_CHANGE_PASSWORD', 'cy cy@example.com FORCE_CHANGE_PASSWORD']);
     const created = (await cognito().send(new idp.AdminGetUserCommand({ UserPoolId: poolId, Username: 'ana' })));
@@ -755,29 +774,30 @@ describe('the InvitationSender against moto: a pool with user names (as the libr
     expect(logs.join('\n')).not.toContain('@example.com');
   });
 
-  test('DISABLE: a worker who leaves the list is disabled and kept in the sender\'s group; listed again, she is enabled again', async () => {
+  test('DISABLE: a worker who leaves the list is disabled and recorded in the fence table; listed again, she is enabled again', async () => {
     const poolId = await libraryPool();
-    const all = sender(poolId, [worker('ana'), worker('bo'), worker('cy', 'team-a')], { RemovedWorkers: 'DISABLE', DisabledGroup: DISABLED });
+    const all = sender(poolId, [worker('ana'), worker('bo'), worker('cy', 'team-a')], { RemovedWorkers: 'DISABLE' });
     await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, all));
     stack.status = 'UPDATE_IN_PROGRESS';
     const without = { ...all, WorkerSources: [{ Inline: [worker('ana'), worker('bo')] }] };
     const removed = await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, without, 'Update', all));
     expect(removed.Data).toMatchObject({ Removed: 1, Workers: 2 });
     expect(await users(poolId)).toEqual(['ana ana@example.com FORCE_CHANGE_PASSWORD', 'bo bo@example.com FORCE_CHANGE_PASSWORD', 'cy cy@example.com FORCE_CHANGE_PASSWORD disabled']);
-    expect(await members(poolId, DISABLED)).toEqual(['cy']);
+    const cy = await cognito().send(new idp.AdminGetUserCommand({ UserPoolId: poolId, Username: 'cy' }));
+    expect(await disabledRecords(poolId)).toEqual([attribute(cy, 'sub')]);
     expect(await members(poolId, 'team-a')).toEqual([]); // no listed worker is in team-a now
     expect(stack.asked).toContain('UPDATE_IN_PROGRESS');
 
     const back = await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, all, 'Update', without));
     expect(back.Data).toMatchObject({ Reenabled: 1, Invited: 0 });
     expect(await users(poolId)).toEqual(['ana ana@example.com FORCE_CHANGE_PASSWORD', 'bo bo@example.com FORCE_CHANGE_PASSWORD', 'cy cy@example.com FORCE_CHANGE_PASSWORD']);
-    expect(await members(poolId, DISABLED)).toEqual([]);
+    expect(await disabledRecords(poolId)).toEqual([]);
     expect(await members(poolId, 'team-a')).toEqual(['cy']);
   });
 
   test('DISABLE leaves an account an administrator disabled as it is when she is listed again', async () => {
     const poolId = await libraryPool();
-    const props = sender(poolId, [worker('ana'), worker('bo')], { RemovedWorkers: 'DISABLE', DisabledGroup: DISABLED });
+    const props = sender(poolId, [worker('ana'), worker('bo')], { RemovedWorkers: 'DISABLE' });
     await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, props));
     await cognito().send(new idp.AdminDisableUserCommand({ UserPoolId: poolId, Username: 'bo' })); // an administrator
     stack.status = 'UPDATE_IN_PROGRESS';
@@ -890,8 +910,8 @@ describe('the InvitationSender against moto: a pool with email user names', () =
     expect(logs.join('\n')).not.toContain('@example.com');
   });
 
-  // fails on the handler before the identity change (issue 17); today: one AdminCreateUser per worker (UsernameExistsException, counted as present), and the team's members are removed and added again
-  test.failing('a repeat deploy sends no AdminCreateUser and keeps the team as it is', async () => {
+  // failed on the handler before the identity change (issue 17): one AdminCreateUser per worker (UsernameExistsException, counted as present), and the team's members are removed and added again
+  test('a repeat deploy sends no AdminCreateUser and keeps the team as it is', async () => {
     const poolId = await emailPool();
     const props = sender(poolId, three);
     await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, props));
@@ -903,8 +923,8 @@ describe('the InvitationSender against moto: a pool with email user names', () =
     expect(await members(poolId, 'team-a')).toEqual(['ana@example.com', 'cy@example.com']);
   });
 
-  // fails on the handler before the identity change (issue 17); today: refused, "would disable 3 of the 3 users"
-  test.failing('DISABLE: a repeat deploy with the same list disables nobody (and is not refused)', async () => {
+  // failed on the handler before the identity change (issue 17): refused, "would disable 3 of the 3 users"
+  test('DISABLE: a repeat deploy with the same list disables nobody (and is not refused)', async () => {
     const poolId = await emailPool();
     const props = sender(poolId, three, { RemovedWorkers: 'DISABLE' });
     await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, props));
@@ -914,8 +934,8 @@ describe('the InvitationSender against moto: a pool with email user names', () =
     expect(await users(poolId)).toEqual(['ana@example.com', 'bo@example.com', 'cy@example.com']);
   });
 
-  // fails on the handler before the identity change (issue 17); today: refused, "would disable 3 of the 3 users"
-  test.failing('DISABLE: the worker who leaves the list is disabled, and only she', async () => {
+  // failed on the handler before the identity change (issue 17): refused, "would disable 3 of the 3 users"
+  test('DISABLE: the worker who leaves the list is disabled, and only she', async () => {
     const poolId = await emailPool();
     const before = sender(poolId, three, { RemovedWorkers: 'DISABLE' });
     await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, before));
@@ -926,8 +946,8 @@ describe('the InvitationSender against moto: a pool with email user names', () =
     expect(await users(poolId)).toEqual(['ana@example.com', 'bo@example.com disabled', 'cy@example.com']);
   });
 
-  // fails on the handler before the identity change (issue 17); today: 3 AdminDeleteUser, then 3 AdminCreateUser (new users, new invitations)
-  test.failing('DELETE with allowLargeRemovals: a repeat deploy with the same list deletes nobody', async () => {
+  // failed on the handler before the identity change (issue 17): 3 AdminDeleteUser, then 3 AdminCreateUser (new users, new invitations)
+  test('DELETE with allowLargeRemovals: a repeat deploy with the same list deletes nobody', async () => {
     const poolId = await emailPool();
     const props = sender(poolId, three, { RemovedWorkers: 'DELETE', AllowLargeRemovals: 'true' });
     await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, props));
@@ -942,8 +962,8 @@ describe('the InvitationSender against moto: a pool with email user names', () =
     expect(await generatedNames(poolId)).toEqual(before);
   });
 
-  // fails on the handler before the identity change (issue 17); today: all three are disabled
-  test.failing('an update rollback (which skips the mass-removal guard) under DISABLE disables nobody who is listed', async () => {
+  // failed on the handler before the identity change (issue 17): all three are disabled
+  test('an update rollback (which skips the mass-removal guard) under DISABLE disables nobody who is listed', async () => {
     const poolId = await emailPool();
     const props = sender(poolId, three, { RemovedWorkers: 'DISABLE' });
     await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, props));
@@ -952,8 +972,8 @@ describe('the InvitationSender against moto: a pool with email user names', () =
     expect(await users(poolId)).toEqual(['ana@example.com', 'bo@example.com', 'cy@example.com']);
   });
 
-  // fails on the handler before the identity change (issue 17); today: nobody is removed (Removed 0)
-  test.failing('removeWorkersOnStackDelete: deleting the stack deletes the listed workers', async () => {
+  // failed on the handler before the identity change (issue 17): nobody is removed (Removed 0)
+  test('removeWorkersOnStackDelete: deleting the stack deletes the listed workers', async () => {
     const poolId = await emailPool();
     const props = sender(poolId, three, { RemovedWorkers: 'DELETE', RemoveOnStackDelete: 'true' });
     await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, props));
