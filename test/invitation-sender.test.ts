@@ -248,10 +248,14 @@ describe('InvitationSender: the guard where the power is (synth)', () => {
   test('the handler has no Lambda retries of its own, an event age below every ServiceTimeout, and knows its stack and its fence table', () => {
     const { template } = synthWorkforce({ workers: Workers.fromList([{ email: 'a@example.com' }]) });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 600, Qualifier: '$LATEST' });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: {
-      CDK_PRIVATE_WORKFORCE_STACK_ID: { Ref: 'AWS::StackId' },
-      CDK_PRIVATE_WORKFORCE_FENCE_TABLE: { Ref: Match.stringLikeRegexp('^CdkPrivateWorkforceHandlerFence') },
-    } } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          CDK_PRIVATE_WORKFORCE_STACK_ID: { Ref: 'AWS::StackId' },
+          CDK_PRIVATE_WORKFORCE_FENCE_TABLE: { Ref: Match.stringLikeRegexp('^CdkPrivateWorkforceHandlerFence') },
+        },
+      },
+    });
     // The fence argument: no event waits in Lambda's queue as long as CloudFormation waits for an answer.
     const age = Object.values<any>(template.findResources('AWS::Lambda::EventInvokeConfig'))[0].Properties.MaximumEventAgeInSeconds;
     for (const resource of Object.values<any>(template.toJSON().Resources).filter((r) => r.Type.startsWith('Custom::'))) {
