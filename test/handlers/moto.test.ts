@@ -714,8 +714,18 @@ describe('the InvitationSender against moto: a pool with user names (as the libr
     expect(response).toEqual({
       PhysicalResourceId: `${poolId}/invitations`,
       Data: {
-        Workers: 3, Invited: 3, AlreadyPresent: 0, Removed: 0, Disabled: 0, Deleted: 0, Resent: 0, ResendsDeferred: 0,
-        Reenabled: 0, EmailsChanged: 0, MembershipChanges: 3, Runs: 1,
+        Workers: 3,
+        Invited: 3,
+        AlreadyPresent: 0,
+        Removed: 0,
+        Disabled: 0,
+        Deleted: 0,
+        Resent: 0,
+        ResendsDeferred: 0,
+        Reenabled: 0,
+        EmailsChanged: 0,
+        MembershipChanges: 3,
+        Runs: 1,
       },
     });
     expect(await users(poolId)).toEqual(['ana ana@example.com FORCE_CHANGE_PASSWORD', 'bo bo@example.com FORCE_CHANGE_PASSWORD', 'cy cy@example.com FORCE_CHANGE_PASSWORD']);
