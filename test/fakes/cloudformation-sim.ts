@@ -24,6 +24,10 @@ export const STACK_ID = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${STA
 /** One custom resource event the simulator sent, and how it ended. */
 export interface Invocation {
   readonly logicalId: string;
+  /** The event's RequestId (a late duplicate of the event carries the same). */
+  readonly requestId: string;
+  /** The event as CloudFormation sent it. */
+  readonly event: CloudFormationEvent;
   readonly requestType: 'Create' | 'Update' | 'Delete';
   readonly resourceType: string;
   readonly physicalResourceId?: string;
@@ -157,8 +161,38 @@ export class CloudFormationSim {
     // The handler invoking itself (a continuation): Lambda runs it like any asynchronous event.
     fakes.lambda.onEvent = (functionName, payload) => {
       const fn = this.functionOf(functionName);
+      if (this.holdContinuations) {
+        this.held.push({ fn, event: payload as CloudFormationEvent });
+        return;
+      }
       this.track(this.runAsync(fn, payload as CloudFormationEvent, () => this.runsOf(payload as CloudFormationEvent)));
     };
+  }
+
+  /**
+   * While set, the events the handler queues for itself (continuations) wait in Lambda's queue
+   * instead of running: `releaseContinuations` delivers them, late.
+   */
+  public holdContinuations = false;
+  private readonly held: Array<{ fn: LambdaFunction; event: CloudFormationEvent }> = [];
+
+  /**
+   * Delivers the continuations held so far (see `holdContinuations`); resolves when they ran.
+   * `stackStatus`: what DescribeStacks answers meanwhile (a later operation under way, say).
+   */
+  public async releaseContinuations(stackStatus?: string): Promise<number> {
+    const held = this.held.splice(0);
+    const before = this.status;
+    this.status = stackStatus ?? before;
+    try {
+      for (const { fn, event } of held) {
+        this.track(this.runAsync(fn, event, () => this.runsOf(event)));
+      }
+      await this.clock.run(this.settled());
+    } finally {
+      this.status = before;
+    }
+    return held.length;
   }
 
   /** The stack status. */
@@ -509,7 +543,7 @@ export class CloudFormationSim {
     const runs = this.runCounts.get(requestId) ?? 0;
 
     const response = this.responses.get(responseUrl);
-    const record = { logicalId: id, requestType, resourceType, physicalResourceId: physicalId, stackStatus, runs };
+    const record = { logicalId: id, requestId, event, requestType, resourceType, physicalResourceId: physicalId, stackStatus, runs };
     if (!response || response.at > sentAt + serviceTimeoutMs) {
       const reason = `CloudFormation did not receive a response from your Custom Resource within ${serviceTimeoutMs / 1000} seconds (${id}).`;
       this.invocations.push({ ...record, error: reason });
