@@ -127,6 +127,12 @@ export class CloudFormationSim {
   private readonly inflight = new Set<Promise<void>>();
   /** Runs per request id (deliveries, Lambda's retries and continuations). */
   private readonly runCounts = new Map<string, number>();
+  /**
+   * While set, the events the handler queues for itself (continuations) wait in Lambda's queue
+   * instead of running: `releaseContinuations` delivers them, late.
+   */
+  public holdContinuations = false;
+  private readonly held: Array<{ fn: LambdaFunction; event: CloudFormationEvent }> = [];
 
   constructor(
     private readonly fakes: { cognito: FakeCognito; s3: FakeS3; sagemaker: FakeSageMaker; lambda: FakeLambda; dynamodb?: FakeDynamoDB },
@@ -168,13 +174,6 @@ export class CloudFormationSim {
       this.track(this.runAsync(fn, payload as CloudFormationEvent, () => this.runsOf(payload as CloudFormationEvent)));
     };
   }
-
-  /**
-   * While set, the events the handler queues for itself (continuations) wait in Lambda's queue
-   * instead of running: `releaseContinuations` delivers them, late.
-   */
-  public holdContinuations = false;
-  private readonly held: Array<{ fn: LambdaFunction; event: CloudFormationEvent }> = [];
 
   /**
    * Delivers the continuations held so far (see `holdContinuations`); resolves when they ran.

@@ -116,7 +116,12 @@ const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => 
 /** A planted fence that lets every event and every run write (the handler before the fence). */
 function plantNoFence(): jest.SpyInstance {
   return jest.spyOn(fence, 'claimOperation').mockImplementation(async (request) => ({
-    requestId: request.requestId, run: request.run, previous: undefined, guard: async () => undefined, handOff: async () => undefined, release: async () => undefined,
+    requestId: request.requestId,
+    run: request.run,
+    previous: undefined,
+    guard: async () => undefined,
+    handOff: async () => undefined,
+    release: async () => undefined,
   }));
 }
 
