@@ -76,8 +76,11 @@ export interface PoolSnapshot {
   readonly users: readonly PoolUser[];
   /** The members of each managed group, by user name as the pool has it. */
   readonly groups: Readonly<Record<string, readonly string[]>>;
-  /** Users the sender disabled itself, by `sub`: the only disabled users it enables again. */
-  readonly disabledBySender: ReadonlySet<string>;
+  /**
+   * Users the sender disabled itself, by `sub`, with when (epoch ms): the only disabled users it
+   * enables again.
+   */
+  readonly disabledBySender: ReadonlyMap<string, number>;
   /** Epoch milliseconds of the snapshot. */
   readonly now: number;
 }
@@ -340,7 +343,14 @@ export function planAccess(input: PlanInput): AccessPlan {
       federated++;
       continue;
     }
-    const addedByRolledBack = input.rolledBackSince !== undefined && user.createdAt !== undefined && user.createdAt >= input.rolledBackSince;
+    // What the rolled-back deploy did to this user: created or changed them (an enable, say), or disabled them.
+    const since = input.rolledBackSince;
+    const addedByRolledBack = since !== undefined && ((user.createdAt ?? -1) >= since || (user.modifiedAt ?? -1) >= since);
+    const disabledByRolledBack = since !== undefined && user.sub !== undefined && (pool.disabledBySender.get(user.sub) ?? -1) >= since;
+    if (phase === 'ROLLBACK' && policy === 'RETAIN' && !user.enabled && disabledByRolledBack) {
+      enable.push(ref(user)); // the list in force removes nobody: the rolled-back deploy's disable is undone
+      continue;
+    }
     if (policy === 'RETAIN' || (phase === 'ROLLBACK' && !addedByRolledBack)) {
       notOurs++;
       continue;

@@ -14,22 +14,22 @@ type RecordsContext = Pick<HandlerContext, 'dynamodb' | 'fenceTable' | 'call' | 
 
 const partition = (userPoolId: string): AttributeValue => ({ S: `disabled#${userPoolId}` });
 
-/** The `sub`s of the users the sender disabled in a pool. */
-export async function disabledBySender(userPoolId: string, ctx: RecordsContext): Promise<Set<string>> {
-  const subs = new Set<string>();
+/** The `sub`s of the users the sender disabled in a pool, with when it did (epoch ms). */
+export async function disabledBySender(userPoolId: string, ctx: RecordsContext): Promise<Map<string, number>> {
+  const subs = new Map<string, number>();
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await ctx.call('Query (disabled records)', () => ctx.dynamodb.send(new QueryCommand({
       TableName: ctx.fenceTable,
       KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk', '#at': 'disabledAt' },
       ExpressionAttributeValues: { ':pk': partition(userPoolId) },
-      ProjectionExpression: '#sk',
+      ProjectionExpression: '#sk, #at',
       ConsistentRead: true,
       ExclusiveStartKey: start,
     })));
     for (const item of page.Items ?? []) {
-      subs.add(item.sk.S!);
+      subs.set(item.sk.S!, Number(item.disabledAt?.N ?? 0));
     }
     start = page.LastEvaluatedKey;
   } while (start);

@@ -48,8 +48,8 @@ export async function readSnapshot(request: SnapshotRequest, ctx: SnapshotContex
     const byName = new Map(users.map((u) => [u.username, u]));
     for (const member of legacyMembers) {
       const sub = byName.get(member)?.sub;
-      if (sub) {
-        disabled.add(sub);
+      if (sub && !disabled.has(sub)) {
+        disabled.set(sub, 0); // when is unknown: before anything this deploy could roll back
       }
     }
   }

@@ -17,7 +17,7 @@ function input(overrides: Partial<PlanInput> & { users?: PoolUser[]; groups?: Re
   const { users = [], groups = {}, disabled = [], ...rest } = overrides;
   return {
     workers: [],
-    pool: { identity: USERNAMES, users, groups, disabledBySender: new Set(disabled), now: 0 },
+    pool: { identity: USERNAMES, users, groups, disabledBySender: new Map(disabled.map((sub) => [sub, 0])), now: 0 },
     policy: 'RETAIN',
     phase: 'DEPLOY',
     managedGroups: Object.keys(groups),
@@ -141,7 +141,7 @@ describe('expired invitations', () => {
   const pending = (name: string, modifiedAt: number) => user(name, { status: 'FORCE_CHANGE_PASSWORD', modifiedAt });
   test('a temporary password older than the pool\'s validity gets a new invitation; a fresh one does not', () => {
     const pool = [pending('old', 0), pending('fresh', 6 * DAY)];
-    const plan = planAccess({ ...input({ workers: [worker('old'), worker('fresh')], users: pool }), pool: { identity: USERNAMES, users: pool, groups: {}, disabledBySender: new Set(), now: 8 * DAY } });
+    const plan = planAccess({ ...input({ workers: [worker('old'), worker('fresh')], users: pool }), pool: { identity: USERNAMES, users: pool, groups: {}, disabledBySender: new Map(), now: 8 * DAY } });
     expect(plan.resend.map((u) => u.username)).toEqual(['old']);
   });
 
@@ -149,7 +149,7 @@ describe('expired invitations', () => {
     const pool = Array.from({ length: 60 }, (_, i) => pending(`p${i}`, 0));
     const workers = [...pool.map((u) => worker(u.username)), ...Array.from({ length: 20 }, (_, i) => worker(`new${i}`))];
     const at = (identity: typeof USERNAMES) => ({
-      ...input({ workers }), pool: { identity, users: pool, groups: {}, disabledBySender: new Set<string>(), now: 8 * DAY },
+      ...input({ workers }), pool: { identity, users: pool, groups: {}, disabledBySender: new Map<string, number>(), now: 8 * DAY },
     });
     const plan = planAccess(at(USERNAMES));
     expect(plan.invite).toHaveLength(20);
@@ -161,7 +161,7 @@ describe('expired invitations', () => {
 
   test('no resend without invitation emails (SuppressEmails), nor for a disabled user', () => {
     const pool = [pending('a', 0), { ...pending('b', 0), enabled: false }];
-    const base = { ...input({ workers: [worker('a'), worker('b')] }), pool: { identity: USERNAMES, users: pool, groups: {}, disabledBySender: new Set<string>(), now: 8 * DAY } };
+    const base = { ...input({ workers: [worker('a'), worker('b')] }), pool: { identity: USERNAMES, users: pool, groups: {}, disabledBySender: new Map<string, number>(), now: 8 * DAY } };
     expect(planAccess({ ...base, sendsEmails: false }).resend).toEqual([]);
     expect(planAccess(base).resend.map((u) => u.username)).toEqual(['a']);
   });
