@@ -187,7 +187,7 @@ async function restoreInvitation(props: CallbackReconcilerProperties, previous: 
   const base = userPoolUpdate(pool);
   // The owner's subject and message, or none (Cognito's default) where the owner had none.
   const { EmailSubject: _subject, EmailMessage: _message, ...others } = base.AdminCreateUserConfig?.InviteMessageTemplate ?? {};
-  await ctx.call(`UpdateUserPool ${props.UserPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand({
+  await ctx.write(`UpdateUserPool ${props.UserPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand({
     ...base,
     AdminCreateUserConfig: { ...base.AdminCreateUserConfig, InviteMessageTemplate: { ...others, ...previous } },
   })));
@@ -281,7 +281,7 @@ async function reconcileClient(
     return added;
   }
   ctx.log(`app client ${props.ClientId}: callback URLs ${JSON.stringify(client.CallbackURLs)} -> ${JSON.stringify(callbackUrls)}`);
-  await ctx.call(`UpdateUserPoolClient ${props.ClientId}`, () => cognito.send(new UpdateUserPoolClientCommand(userPoolClientUpdate(client, {
+  await ctx.write(`UpdateUserPoolClient ${props.ClientId}`, () => cognito.send(new UpdateUserPoolClientCommand(userPoolClientUpdate(client, {
     CallbackURLs: callbackUrls,
     LogoutURLs: logoutUrls,
     DefaultRedirectURI: defaultRedirect,
@@ -311,7 +311,7 @@ async function removeAddedUrls(props: CallbackReconcilerProperties, physicalReso
     return;
   }
   ctx.log(`app client ${props.ClientId}: removing the portal URLs the reconciler added`);
-  await ctx.call(`UpdateUserPoolClient ${props.ClientId}`, () => ctx.cognito.send(new UpdateUserPoolClientCommand(userPoolClientUpdate(client, {
+  await ctx.write(`UpdateUserPoolClient ${props.ClientId}`, () => ctx.cognito.send(new UpdateUserPoolClientCommand(userPoolClientUpdate(client, {
     CallbackURLs: callbackUrls,
     LogoutURLs: logoutUrls,
     // Cognito requires the default redirect to be one of the callback URLs.
@@ -341,7 +341,7 @@ async function reconcilePool(
   checkPassedResources(pool, props);
   ctx.log(`user pool ${props.UserPoolId}: ${invitationRight ? '' : 'invitation points at the portal; '}${protectionRight ? '' : 'deletion protection on'}`);
   const base = userPoolUpdate(pool);
-  await ctx.call(`UpdateUserPool ${props.UserPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand({
+  await ctx.write(`UpdateUserPool ${props.UserPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand({
     ...base,
     ...(protectionRight ? {} : { DeletionProtection: 'ACTIVE' as const }),
     AdminCreateUserConfig: {
@@ -357,7 +357,7 @@ async function updatePool(
   userPoolId: string, ctx: HandlerContext, changes: (base: UpdateUserPoolCommandInput) => Partial<UpdateUserPoolCommandInput>,
 ): Promise<void> {
   const base = userPoolUpdate(await describePool(userPoolId, ctx));
-  await ctx.call(`UpdateUserPool ${userPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand({ ...base, ...changes(base) })));
+  await ctx.write(`UpdateUserPool ${userPoolId}`, () => ctx.cognito.send(new UpdateUserPoolCommand({ ...base, ...changes(base) })));
 }
 
 async function describePool(userPoolId: string, ctx: HandlerContext): Promise<UserPoolType> {

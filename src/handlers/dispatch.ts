@@ -68,6 +68,8 @@ export interface HandlerContext extends Required<Omit<HandlerDependencies, 'ownS
   readonly functionArn?: string;
   /** Runs one AWS call with backoff on throttling and transient errors; none starts past the deadline. */
   call<T>(what: string, fn: () => Promise<T>): Promise<T>;
+  /** `call` for a write: each attempt first checks the fence (the resource is still this event's). */
+  write<T>(what: string, fn: () => Promise<T>): Promise<T>;
   /** The status of the event's stack (its own stack: DescribeStacks is granted on it only). */
   stackStatus(): Promise<string>;
 }
@@ -128,6 +130,10 @@ export function createHandler(deps: HandlerDependencies) {
       deadline,
       functionArn: lambdaContext?.invokedFunctionArn,
       call,
+      write: (what, fn) => call(what, async () => {
+        await fence.guard();
+        return fn();
+      }),
       stackStatus: () => stackStatusOf(event.StackId, ctx),
     };
     try {

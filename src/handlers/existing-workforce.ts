@@ -213,7 +213,7 @@ async function applySettings(
 async function updateWorkforce(name: string, settings: WorkforceNetworkSettings, ctx: HandlerContext, reserveMs = 0): Promise<void> {
   ctx.log(`workforce ${name}: ${settings.SourceIpCidrs ? `${settings.SourceIpCidrs.length} source-IP CIDRs` : ''}` +
     `${settings.SourceIpCidrs && settings.VpcConfig ? ', ' : ''}${settings.VpcConfig ? `VPC ${settings.VpcConfig.VpcId}` : ''}`);
-  const send = () => ctx.call(`UpdateWorkforce ${name}`, () => ctx.sagemaker.send(new UpdateWorkforceCommand({
+  const send = () => ctx.write(`UpdateWorkforce ${name}`, () => ctx.sagemaker.send(new UpdateWorkforceCommand({
     WorkforceName: name,
     ...(settings.SourceIpCidrs ? { SourceIpConfig: { Cidrs: settings.SourceIpCidrs } } : {}),
     ...(settings.VpcConfig ? { WorkforceVpcConfig: settings.VpcConfig } : {}),
