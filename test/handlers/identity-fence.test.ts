@@ -265,7 +265,8 @@ describe('workers are never stuck', () => {
       if (forgetRecords) {
         const table = h.cfn.functionEnvironment()![FENCE_TABLE_ENV];
         for (const item of h.dynamodb.table(table).filter((i) => i.pk.S.startsWith('disabled#'))) {
-          await h.clock.run(h.dynamodb.client().send(new DeleteItemCommand({ TableName: table, Key: { pk: { S: item.pk.S }, sk: { S: item.sk.S } } })));
+          const key = { pk: { S: item.pk.S }, sk: { S: item.sk.S } };
+          await h.clock.run(h.dynamodb.client().send(new DeleteItemCommand({ TableName: table, Key: key })));
         }
       }
       await h.cfn.deploy(synth(senderStack(['ana', 'bo', 'cy'], { removedWorkers: WorkerRemovalPolicy.RETAIN })));
