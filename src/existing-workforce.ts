@@ -113,7 +113,10 @@ export interface ExistingWorkforceProps {
   readonly adoptExistingUsers?: boolean;
 
   /**
-   * Whether the email is the user name (for a pool that signs in with the email as user name).
+   * Whether the pool signs in with the email as user name (`UsernameAttributes: email`). Cognito
+   * then generates each user's name, and the handler finds workers by their email whatever this
+   * says; with it, the list's user names are the emails (none is derived). The handler reads the
+   * pool's sign-in rules at deploy and refuses emails as user names where Cognito would.
    *
    * @default false
    */

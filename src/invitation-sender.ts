@@ -50,8 +50,9 @@ export interface InvitationSenderProps {
   /**
    * What happens to users of the pool that are not (or no longer) on the worker list. `DISABLE`
    * and `DELETE` make the list authoritative: they need a pool created in the same app, and one
-   * authoritative sender per pool. Renaming, moving or re-pointing the sender, replacements and
-   * rollbacks never remove anyone; see `removeWorkersOnStackDelete` for the stack's deletion.
+   * authoritative sender per pool. Renaming, moving or re-pointing the sender and replacements never
+   * remove anyone; a rollback removes only the users the rolled-back deploy created or changed; see
+   * `removeWorkersOnStackDelete` for the stack's deletion.
    *
    * @default WorkerRemovalPolicy.RETAIN
    */
@@ -94,8 +95,11 @@ export interface InvitationSenderProps {
   readonly maxInvitationsPerSecond?: number;
 
   /**
-   * Whether the pool signs in with the email as user name (`UsernameAttributes: email`), so that
-   * each worker's user name is their email.
+   * Whether the pool signs in with the email as user name (`UsernameAttributes: email`). Cognito
+   * then generates each user's name, and the handler finds workers by their email whatever this
+   * says; with it, the list's user names are the emails (none is derived). Refused at synth for a
+   * pool of the app that signs in with user names; for a pool from elsewhere, the handler reads the
+   * pool's sign-in rules at deploy and refuses emails as user names where Cognito would.
    *
    * @default false
    */

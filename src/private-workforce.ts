@@ -196,8 +196,11 @@ export interface PrivateWorkforceProps extends CognitoBackboneOptions {
   readonly userPoolKey?: kms.IKey;
 
   /**
-   * Whether an existing `userPool` signs in with the email as user name
-   * (`UsernameAttributes: email`), so that each worker's user name is their email.
+   * Whether your `userPool` signs in with the email as user name (`UsernameAttributes: email`). Cognito
+   * then generates each user's name, and the handler finds workers by their email whatever this
+   * says; with it, the list's user names are the emails (none is derived). Refused at synth without
+   * `userPool` (the library's pool signs in with user names) or for a pool of the app that does; for a pool from elsewhere, the handler reads the
+   * pool's sign-in rules at deploy and refuses emails as user names where Cognito would.
    *
    * @default false
    */
