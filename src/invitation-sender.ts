@@ -170,12 +170,14 @@ export class InvitationSender extends Construct {
       throw new Error(`\`removedWorkers: ${removedWorkers}\` makes the worker list authoritative over every user of the pool, ` +
         'so it needs a user pool created in this app; with an existing pool use WorkerRemovalPolicy.RETAIN.');
     }
-    if (authoritative) {
-      const other = authoritativeSenders(this.node.root).find((s) => s.userPool === props.userPool);
-      if (other) {
-        throw new Error(`The user pool ${props.userPool.node.path} already has an authoritative InvitationSender (${other.node.path}); ` +
-          `${this.node.path} would be a second: give the workers to one sender.`);
-      }
+    // An authoritative list is over every user of the pool: a second sender's workers would be
+    // removed by it at every deploy (and enabled again by the other), so it must be the only one.
+    const others = sendersOf(this.node.root).filter((s) => s.userPool === props.userPool);
+    const otherAuthoritative = others.find((s) => isAuthoritative(s));
+    if (otherAuthoritative || (authoritative && others.length > 0)) {
+      const other = otherAuthoritative ?? others[0];
+      throw new Error(`The user pool ${props.userPool.node.path} already has ${otherAuthoritative ? 'an authoritative' : 'an'} InvitationSender (${other.node.path}); ` +
+        `${this.node.path} would be a second, and a sender with \`removedWorkers\` DISABLE or DELETE must be its pool's only one: give the workers to one sender.`);
     }
     if (props.removeWorkersOnStackDelete && !authoritative) {
       throw new Error('`removeWorkersOnStackDelete: true` needs `removedWorkers` WorkerRemovalPolicy.DISABLE or WorkerRemovalPolicy.DELETE, ' +
@@ -342,8 +344,13 @@ export class InvitationSender extends Construct {
 }
 
 /** The authoritative senders of an app. */
-function authoritativeSenders(root: IConstruct): InvitationSender[] {
-  return root.node.findAll().filter((c): c is InvitationSender => (c as unknown as Record<symbol, boolean>)[SENDER_MARKER] === true);
+function sendersOf(root: IConstruct): InvitationSender[] {
+  return root.node.findAll().filter((c): c is InvitationSender => typeof (c as unknown as Record<symbol, boolean>)[SENDER_MARKER] === 'boolean');
+}
+
+/** Whether a sender's list is authoritative (DISABLE or DELETE). */
+function isAuthoritative(sender: InvitationSender): boolean {
+  return (sender as unknown as Record<symbol, boolean>)[SENDER_MARKER] === true;
 }
 
 /** True when a pool the app defines sends email with Cognito's default sender. */

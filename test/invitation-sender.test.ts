@@ -193,14 +193,22 @@ describe('InvitationSender: the guard where the power is (synth)', () => {
     expect(() => templateOf(stack)).toThrow(/`removedWorkers: DISABLE` with an empty worker list/);
   });
 
-  test('a pool has at most one authoritative sender; the error names both', () => {
+  test('an authoritative sender is its pool\'s only sender, whichever comes first; the error names both', () => {
+    const workers = Workers.fromList([{ email: 'ana@example.com' }]);
+    const tail = ', and a sender with `removedWorkers` DISABLE or DELETE must be its pool\'s only one: give the workers to one sender.';
     const stack = newStack();
     const userPool = ownPool(stack);
-    const workers = Workers.fromList([{ email: 'ana@example.com' }]);
     new InvitationSender(stack, 'First', { userPool, removedWorkers: WorkerRemovalPolicy.DISABLE, workers });
-    new InvitationSender(stack, 'Retaining', { userPool, workers }); // RETAIN senders are not authoritative
     expect(() => new InvitationSender(stack, 'Second', { userPool, removedWorkers: WorkerRemovalPolicy.DELETE, workers })).toThrow(new Error(
-      'The user pool TestStack/Pool already has an authoritative InvitationSender (TestStack/First); TestStack/Second would be a second: give the workers to one sender.'));
+      `The user pool TestStack/Pool already has an authoritative InvitationSender (TestStack/First); TestStack/Second would be a second${tail}`));
+    expect(() => new InvitationSender(stack, 'Retaining', { userPool, workers })).toThrow(new Error(
+      `The user pool TestStack/Pool already has an authoritative InvitationSender (TestStack/First); TestStack/Retaining would be a second${tail}`));
+    const other = newStack();
+    const otherPool = ownPool(other);
+    new InvitationSender(other, 'Retaining', { userPool: otherPool, workers });
+    new InvitationSender(other, 'AlsoRetaining', { userPool: otherPool, workers }); // RETAIN senders may share a pool
+    expect(() => new InvitationSender(other, 'Authoritative', { userPool: otherPool, removedWorkers: WorkerRemovalPolicy.DISABLE, workers })).toThrow(new Error(
+      `The user pool TestStack/Pool already has an InvitationSender (TestStack/Retaining); TestStack/Authoritative would be a second${tail}`));
   });
 
   test('removeWorkersOnStackDelete needs DISABLE or DELETE', () => {

@@ -8,6 +8,12 @@ const DEFAULT_TEMPORARY_PASSWORD_DAYS = 7;
 /** Emails a day Cognito's default sender sends (cognito dg quotas: "about 50"). */
 export const DEFAULT_SENDER_DAILY_EMAILS = 50;
 const DAY_MS = 86_400_000;
+/**
+ * A record of the sender's disable holds while the user was not changed later than this after it
+ * (the disable itself follows the record within moments): a user changed since, by an
+ * administrator enabling and disabling them again, say, is the administrator's.
+ */
+export const RECORD_MARGIN_MS = 5 * 60_000;
 
 /** How a pool tells its users apart, from its sign-in configuration. */
 export interface PoolIdentity {
@@ -117,6 +123,17 @@ export interface PlanInput {
    * only users created since, that is by the rolled-back deploy; unknown: it removes nobody.
    */
   readonly rolledBackSince?: number;
+  /**
+   * A rollback's Delete of a sender the rolled-back deploy created (a rename, say): no list of its
+   * own is in force, so it takes back only that Create's own doing: the users it created, and its
+   * disables.
+   */
+  readonly undoCreate?: boolean;
+  /**
+   * Emails Cognito already sent today for this pool (this operation's earlier runs, and earlier
+   * deploys): with the default sender, resends take only what is left of its daily emails.
+   */
+  readonly emailsSentToday?: number;
 }
 
 /** A user the plan changes, by the name the pool has and the opaque `sub` (for records and logs). */
@@ -261,10 +278,13 @@ export function planAccess(input: PlanInput): AccessPlan {
     return { ...empty, refusal: `The worker list is empty and removedWorkers is ${policy}: that would remove every user of the pool. Refused.` };
   }
 
+  // One user per key; where two share one (a federated user with a worker's email, say), the pool's
+  // own user is the worker's.
   const users = new Map<string, PoolUser>();
   for (const user of pool.users) {
     const key = userKey(identity, user);
-    if (key !== undefined && !users.has(key)) {
+    const seen = key === undefined ? undefined : users.get(key);
+    if (key !== undefined && (!seen || (seen.status === 'EXTERNAL_PROVIDER' && user.status !== 'EXTERNAL_PROVIDER'))) {
       users.set(key, user);
     }
   }
@@ -276,7 +296,12 @@ export function planAccess(input: PlanInput): AccessPlan {
     }
   });
   const ref = (user: PoolUser): PlannedUser => ({ username: user.username, ...(user.sub ? { sub: user.sub } : {}) });
-  const recorded = (user: PoolUser) => user.sub !== undefined && pool.disabledBySender.has(user.sub);
+  // The sender's record of a disable holds only while nobody changed the user since.
+  const recordedAt = (user: PoolUser) => (user.sub === undefined ? undefined : pool.disabledBySender.get(user.sub));
+  const recorded = (user: PoolUser) => {
+    const at = recordedAt(user);
+    return at !== undefined && (user.modifiedAt === undefined || user.modifiedAt <= at + RECORD_MARGIN_MS);
+  };
 
   if (phase === 'STACK_DELETE') {
     // The stack goes, and with it the listed workers (the opt-in): only those, per the policy.
@@ -313,7 +338,10 @@ export function planAccess(input: PlanInput): AccessPlan {
       enabledAfter = changed = true;
     } else if (!user.enabled) {
       adminDisabled++;
-    } else if (recorded(user)) {
+      if (recordedAt(user) !== undefined) {
+        forget.push(user.sub!); // changed since the sender disabled them: the administrator's now
+      }
+    } else if (recordedAt(user) !== undefined) {
       forget.push(user.sub!); // enabled since by someone else: the record no longer holds
     }
     if (enabledAfter && input.sendsEmails && invitationExpired(identity, user, pool.now)) {
@@ -326,7 +354,9 @@ export function planAccess(input: PlanInput): AccessPlan {
   }
 
   // Cognito's default sender: resends take what invitations leave of the day's emails.
-  const emailRoom = identity.defaultEmailSender ? Math.max(0, DEFAULT_SENDER_DAILY_EMAILS - (input.sendsEmails ? invite.length : 0)) : Infinity;
+  const emailRoom = identity.defaultEmailSender
+    ? Math.max(0, DEFAULT_SENDER_DAILY_EMAILS - (input.emailsSentToday ?? 0) - (input.sendsEmails ? invite.length : 0))
+    : Infinity;
   const resend = expired.slice(0, emailRoom);
 
   const disable: PlannedUser[] = [];
@@ -344,11 +374,13 @@ export function planAccess(input: PlanInput): AccessPlan {
       continue;
     }
     // What the rolled-back deploy did to this user: created or changed them (an enable, say), or disabled them.
+    // (Undoing a Create, "changed" is not enough: the list in force is another resource's, and a
+    // user that Create only changed, by a resend say, may well be on it.)
     const since = input.rolledBackSince;
-    const addedByRolledBack = since !== undefined && ((user.createdAt ?? -1) >= since || (user.modifiedAt ?? -1) >= since);
-    const disabledByRolledBack = since !== undefined && user.sub !== undefined && (pool.disabledBySender.get(user.sub) ?? -1) >= since;
-    if (phase === 'ROLLBACK' && policy === 'RETAIN' && !user.enabled && disabledByRolledBack) {
-      enable.push(ref(user)); // the list in force removes nobody: the rolled-back deploy's disable is undone
+    const addedByRolledBack = since !== undefined && ((user.createdAt ?? -1) > since || (!input.undoCreate && (user.modifiedAt ?? -1) > since));
+    const disabledByRolledBack = since !== undefined && (recordedAt(user) ?? -1) >= since && recorded(user);
+    if (phase === 'ROLLBACK' && (policy === 'RETAIN' || input.undoCreate) && !user.enabled && disabledByRolledBack) {
+      enable.push(ref(user)); // the rolled-back deploy's disable is undone: no list in force asked for it
       continue;
     }
     if (policy === 'RETAIN' || (phase === 'ROLLBACK' && !addedByRolledBack)) {
@@ -365,8 +397,8 @@ export function planAccess(input: PlanInput): AccessPlan {
     } else {
       remove.push(ref(user));
     }
-    if (!addedByRolledBack) {
-      removalsOfEarlierUsers++;
+    if (!addedByRolledBack && user.enabled) {
+      removalsOfEarlierUsers++; // someone who could sign in until now
     }
   }
 
@@ -422,11 +454,11 @@ function judge(plan: AccessPlan, input: PlanInput, removalsOfEarlierUsers: numbe
       '. The pool is not created by this app, so its users are not taken over: give the worker another user name, ' +
       'or set `adoptExistingUsers: true` to make the listed email theirs.';
   }
-  // A truncated list must not lock everyone out. Users the rolled-back deploy created do not count:
-  // removing them only undoes that deploy.
-  const total = input.pool.users.length;
+  // A truncated list must not lock everyone out: judged against the users who can sign in now.
+  // Users the rolled-back deploy created do not count: removing them only undoes that deploy.
+  const total = input.pool.users.filter((u) => u.enabled && u.status !== 'EXTERNAL_PROVIDER').length;
   if (removalsOfEarlierUsers > 0 && removalsOfEarlierUsers * 2 > total && !input.allowLargeRemovals) {
-    return `This deploy would ${input.policy === 'DELETE' ? 'delete' : 'disable'} ${removalsOfEarlierUsers} of the ${total} users of the pool, ` +
+    return `This deploy would ${input.policy === 'DELETE' ? 'delete' : 'disable'} ${removalsOfEarlierUsers} of the ${total} users who can sign in to the pool, ` +
       'more than half. Refused: check the worker list, or set `allowLargeRemovals: true` for this deploy.';
   }
   return undefined;

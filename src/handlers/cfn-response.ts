@@ -1,6 +1,7 @@
 import * as http from 'http';
 import * as https from 'https';
 import type { HandlerResponse, LambdaContextLike, ResourceEvent } from './dispatch';
+import { INVITATION_SENDER_RESOURCE_TYPE } from './types';
 
 /**
  * The physical id of a resource whose Create failed: the Delete that CloudFormation sends during
@@ -49,7 +50,9 @@ export function cloudFormationResponder(
     }
     const base = { StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId };
     let body: Record<string, unknown>;
-    if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_PHYSICAL_ID) {
+    // A failed Create left nothing to undo; but a failed InvitationSender Create may have invited
+    // workers before it failed, and its Delete takes them back (the sender's rollback rules).
+    if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_PHYSICAL_ID && event.ResourceType !== INVITATION_SENDER_RESOURCE_TYPE) {
       body = { ...base, Status: 'SUCCESS', PhysicalResourceId: event.PhysicalResourceId };
     } else {
       try {

@@ -79,7 +79,20 @@ export type Unclaimed = 'duplicate' | 'superseded';
 const s = (value: string): AttributeValue => ({ S: value });
 const n = (value: number): AttributeValue => ({ N: String(value) });
 /** Every attribute goes by a placeholder: none of them can then collide with a DynamoDB reserved word. */
-const NAMES = { '#pk': 'pk', '#requestId': 'requestId', '#requestType': 'requestType', '#startedAt': 'startedAt', '#run': 'run', '#holder': 'holder', '#leaseUntil': 'leaseUntil' };
+const NAMES = {
+  '#pk': 'pk',
+  '#requestId': 'requestId',
+  '#requestType': 'requestType',
+  '#startedAt': 'startedAt',
+  '#run': 'run',
+  '#holder': 'holder',
+  '#leaseUntil': 'leaseUntil',
+  '#prevRequestId': 'prevRequestId',
+  '#prevRequestType': 'prevRequestType',
+  '#prevStartedAt': 'prevStartedAt',
+  '#prevHolder': 'prevHolder',
+  '#prevLeaseUntil': 'prevLeaseUntil',
+};
 /** The placeholders an expression uses (DynamoDB refuses unused ones). */
 const names = (expression: string) => Object.fromEntries(Object.entries(NAMES).filter(([k]) => new RegExp(`${k}\\b`).test(expression)));
 
@@ -91,17 +104,22 @@ const names = (expression: string) => Object.fromEntries(Object.entries(NAMES).f
 export async function claimOperation(request: ClaimRequest, deps: FenceDependencies): Promise<OperationFence | Unclaimed> {
   const pk = s(`${request.stackId}|${request.logicalId}`);
   const now = deps.clock.now();
+  // This invocation's token: a retry whose first attempt took effect (a lost response) finds its
+  // own token and goes on; another delivery of the event finds someone else's.
+  const holder = randomUUID();
   try {
     await deps.call('PutItem (claim)', () => deps.dynamodb.send(new PutItemCommand({
       TableName: deps.table,
       Item: {
         pk,
         sk: s(`request#${request.requestId}${request.run > 1 ? `#${request.run}` : ''}`),
+        holder: s(holder),
         claimedAt: n(now),
         expiresAt: n(Math.floor(now / 1000) + CLAIM_TTL_SECONDS),
       },
-      ConditionExpression: 'attribute_not_exists(#pk)',
-      ExpressionAttributeNames: names('#pk'),
+      ConditionExpression: 'attribute_not_exists(#pk) OR #holder = :h',
+      ExpressionAttributeNames: names('#pk #holder'),
+      ExpressionAttributeValues: { ':h': s(holder) },
     })));
   } catch (error) {
     if (isConditionFailure(error)) {
@@ -110,7 +128,6 @@ export async function claimOperation(request: ClaimRequest, deps: FenceDependenc
     throw error;
   }
 
-  const holder = randomUUID();
   const key = { pk, sk: s('operation') };
   let leaseUntil = now + LEASE_MS;
   /** Set once the resource is no longer this invocation's (taken over, handed on or released). */
@@ -118,34 +135,65 @@ export async function claimOperation(request: ClaimRequest, deps: FenceDependenc
   let renewal: Promise<void> | undefined;
   let previous: OperationFence['previous'];
   if (request.run === 1) {
-    const taken = await deps.call('UpdateItem (take)', () => deps.dynamodb.send(new UpdateItemCommand({
-      TableName: deps.table,
-      Key: key,
-      UpdateExpression: 'SET #requestId = :r, #requestType = :t, #startedAt = :now, #run = :run, #holder = :h, #leaseUntil = :until',
-      ExpressionAttributeNames: names('SET #requestId = :r, #requestType = :t, #startedAt = :now, #run = :run, #holder = :h, #leaseUntil = :until'),
-      ExpressionAttributeValues: { ':r': s(request.requestId), ':t': s(request.requestType), ':now': n(now), ':run': n(1), ':h': s(holder), ':until': n(leaseUntil) },
-      ReturnValues: 'ALL_OLD',
-    })));
-    const old = taken.Attributes;
-    if (old?.requestId?.S) {
-      previous = { requestId: old.requestId.S, requestType: old.requestType?.S ?? 'unknown', startedAt: Number(old.startedAt?.N ?? 0) };
+    // The item keeps what it held before (previous*), so that a retried take, whose first attempt
+    // took effect, still learns which operation it took over from.
+    const take = 'SET #prevRequestId = if_not_exists(#requestId, :none), #prevRequestType = if_not_exists(#requestType, :none), ' +
+      '#prevStartedAt = if_not_exists(#startedAt, :zero), #prevHolder = if_not_exists(#holder, :none), #prevLeaseUntil = if_not_exists(#leaseUntil, :zero), ' +
+      '#requestId = :r, #requestType = :t, #startedAt = :now, #run = :run, #holder = :h, #leaseUntil = :until';
+    const condition = 'attribute_not_exists(#requestId) OR #requestId <> :r';
+    let item: Record<string, AttributeValue> | undefined;
+    try {
+      const taken = await deps.call('UpdateItem (take)', () => deps.dynamodb.send(new UpdateItemCommand({
+        TableName: deps.table,
+        Key: key,
+        UpdateExpression: take,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names(take + condition),
+        ExpressionAttributeValues: {
+          ':r': s(request.requestId),
+          ':t': s(request.requestType),
+          ':now': n(now),
+          ':run': n(1),
+          ':h': s(holder),
+          ':until': n(leaseUntil),
+          ':none': s(''),
+          ':zero': n(0),
+        },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      })));
+      item = taken.Attributes;
+    } catch (error) {
+      if (!isConditionFailure(error)) {
+        throw error;
+      }
+      // This RequestId holds the resource already: this invocation's own take, whose answer was
+      // lost (its token), or another delivery's.
+      item = (error as { Item?: Record<string, AttributeValue> }).Item;
+      if (item?.holder?.S !== holder) {
+        return 'duplicate';
+      }
+    }
+    if (item?.prevRequestId?.S) {
+      previous = { requestId: item.prevRequestId.S, requestType: item.prevRequestType?.S || 'unknown', startedAt: Number(item.prevStartedAt?.N ?? 0) };
     }
     // A live holder of another operation may still have a write in flight: wait until its lease is over.
-    const theirs = old?.holder?.S ? Number(old.leaseUntil?.N ?? 0) : 0;
+    const theirs = item?.prevHolder?.S ? Number(item.prevLeaseUntil?.N ?? 0) : 0;
     if (theirs > now) {
-      deps.log(`another operation (${old!.requestId?.S}) held the resource: waiting ${Math.ceil((theirs - now + IN_FLIGHT_MARGIN_MS) / 1000)} s for its lease to end`);
+      deps.log(`another operation (${previous?.requestId}) held the resource: waiting ${Math.ceil((theirs - now + IN_FLIGHT_MARGIN_MS) / 1000)} s for its lease to end`);
       await deps.clock.sleep(theirs - now + IN_FLIGHT_MARGIN_MS);
       leaseUntil = deps.clock.now() + LEASE_MS;
       await renew();
     }
   } else {
+    const condition = '#requestId = :r AND #run = :run AND (attribute_not_exists(#holder) OR #holder = :h)';
     try {
       await deps.call('UpdateItem (continue)', () => deps.dynamodb.send(new UpdateItemCommand({
         TableName: deps.table,
         Key: key,
         UpdateExpression: 'SET #holder = :h, #leaseUntil = :until',
-        ConditionExpression: '#requestId = :r AND #run = :run AND attribute_not_exists(#holder)',
-        ExpressionAttributeNames: names('SET #holder = :h, #leaseUntil = :until' + '#requestId = :r AND #run = :run AND attribute_not_exists(#holder)'),
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names('SET #holder = :h, #leaseUntil = :until' + condition),
         ExpressionAttributeValues: { ':r': s(request.requestId), ':run': n(request.run), ':h': s(holder), ':until': n(leaseUntil) },
       })));
     } catch (error) {
@@ -192,16 +240,19 @@ export async function claimOperation(request: ClaimRequest, deps: FenceDependenc
       await renewal;
     },
     async handOff() {
+      // Idempotent (a retry after a lost answer finds the hand-off done), and sent directly, with one
+      // retry, not through `call`: a hand-off happens in the time kept back from the deadline.
+      const condition = '#requestId = :r AND ((#holder = :h AND #run = :run) OR (attribute_not_exists(#holder) AND #run = :next))';
+      const send = () => deps.dynamodb.send(new UpdateItemCommand({
+        TableName: deps.table,
+        Key: key,
+        UpdateExpression: 'SET #run = :next REMOVE #holder',
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names('SET #run = :next REMOVE #holder' + condition),
+        ExpressionAttributeValues: { ':r': s(request.requestId), ':h': s(holder), ':run': n(request.run), ':next': n(request.run + 1) },
+      }));
       try {
-        // Sent directly, not through `call`: a hand-off happens in the time kept back from the deadline.
-        await deps.dynamodb.send(new UpdateItemCommand({
-          TableName: deps.table,
-          Key: key,
-          UpdateExpression: 'SET #run = :next REMOVE #holder',
-          ConditionExpression: '#requestId = :r AND #holder = :h',
-          ExpressionAttributeNames: names('SET #run = :next REMOVE #holder' + '#requestId = :r AND #holder = :h'),
-          ExpressionAttributeValues: { ':r': s(request.requestId), ':h': s(holder), ':next': n(request.run + 1) },
-        }));
+        await send().catch((error) => (isConditionFailure(error) ? Promise.reject(error) : send()));
       } catch (error) {
         if (isConditionFailure(error)) {
           lost = true;

@@ -4,6 +4,7 @@ import type { HandlerContext, HandlerResponse, ResourceEvent } from './dispatch'
 import { executePlan, ExecutionOptions, InvitationsPending, NO_COUNTS, RunCounts } from './plan-executor';
 import { readIdentity, readSnapshot } from './pool-snapshot';
 import { DeadlineReached } from './retry';
+import { countEmails, emailsSentToday } from './sender-records';
 import {
   CONTINUATION_KEY,
   InvitationProgress,
@@ -75,6 +76,14 @@ export async function sendInvitations(
   const workers = phase.undoCreate ? [] : await loadWorkers(props.WorkerSources ?? [], ctx);
   let alreadyPresent = progress.AlreadyPresent;
   let plan: AccessPlan | undefined;
+  let handedOn = false;
+  // When the operation ends (answered, either way), its emails join today's count.
+  const countSent = async () => {
+    if (!handedOn && props.SuppressEmails !== 'true') {
+      const total = sum(progress, counts);
+      await countEmails(props.UserPoolId, total.Invited + total.Resent, ctx);
+    }
+  };
   try {
     let pending: number[] | undefined;
     if (progress.Pending !== undefined) {
@@ -106,6 +115,11 @@ export async function sendInvitations(
       sendsEmails: props.SuppressEmails !== 'true',
       allowLargeRemovals: props.AllowLargeRemovals === 'true',
       rolledBackSince: progress.RolledBackSince,
+      undoCreate: progress.UndoCreate,
+      // Today's emails so far: earlier operations' (counted in the table), and this operation's.
+      emailsSentToday: snapshot.identity.defaultEmailSender
+        ? await emailsSentToday(props.UserPoolId, ctx) + progress.Invited + progress.Resent + counts.Invited + counts.Resent
+        : 0,
     };
     plan = planAccess(input);
     if (progress.Run === 1 && pending === undefined) {
@@ -125,9 +139,12 @@ export async function sendInvitations(
     if (!(error instanceof DeadlineReached) && !(error instanceof InvitationsPending)) {
       throw error;
     }
+    handedOn = true;
     await continueInFreshInvocation(event, { ...progress, AlreadyPresent: alreadyPresent }, counts,
       error instanceof InvitationsPending ? encodeIndexes(error.pending, workers.length) : undefined, ctx);
     return { PhysicalResourceId: physicalResourceId, Unanswered: 'continued' };
+  } finally {
+    await countSent();
   }
   const result = done(workers.length, { AlreadyPresent: alreadyPresent, ResendsDeferred: plan.resendsDeferred });
   ctx.log(`done: ${JSON.stringify(result.Data)}`);

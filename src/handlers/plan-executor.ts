@@ -7,13 +7,13 @@ import {
   AdminRemoveUserFromGroupCommand,
   AdminUpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { AccessPlan, PlannedMembership, PlannedUser, PoolIdentity } from './access-plan';
+import type { AccessPlan, PlannedMembership, PoolIdentity, PoolUser } from './access-plan';
 import { usernameToCreate } from './access-plan';
-import { forgetDisabled, recordDisabled } from './disabled-records';
 import type { HandlerContext } from './dispatch';
 import { listUsers } from './pool-snapshot';
 import { forEachConcurrent, RateLimiter } from './rate-limiter';
 import { DeadlineReached } from './retry';
+import { forgetDisabled, recordDisabled } from './sender-records';
 import type { WorkerRecord } from './types';
 
 /**
@@ -54,7 +54,7 @@ export interface ExecutionOptions {
   readonly legacyDisabledGroup?: string;
   readonly legacyMembers?: readonly string[];
   /** The pool's users by user name (for the legacy group's members). */
-  readonly users?: ReadonlyMap<string, PlannedUser>;
+  readonly users?: ReadonlyMap<string, PoolUser>;
 }
 
 /** The invitations still to send when an invocation's time ran out, for the next one. */
@@ -76,10 +76,23 @@ export async function executePlan(
 ): Promise<void> {
   const pool = options.userPoolId;
   const updates = new RateLimiter(ctx.clock, USER_UPDATE_RATE);
-  const update = (what: string, users: readonly PlannedUser[], send: (user: PlannedUser) => Promise<unknown>, done: () => void = () => undefined) =>
+  // One Cognito call: every attempt, retries included, waits for the UserUpdate pace, then checks
+  // the fence, so that no attempt starts once another operation holds the resource.
+  const cognitoCall = (what: string, send: () => Promise<unknown>) => ctx.call(what, async () => {
+    await updates.acquire();
+    await ctx.fence.guard();
+    return send();
+  });
+  // A step per user; a user already gone counts as done (not changed).
+  const each = <U>(users: readonly U[], body: (user: U) => Promise<unknown>, done: () => void = () => undefined) =>
     forEachConcurrent(users, USER_UPDATE_CONCURRENCY, async (user) => {
-      if (await guardedWrite(what, ctx, updates, () => send(user))) {
+      try {
+        await body(user);
         done();
+      } catch (error) {
+        if ((error as Error).name !== 'UserNotFoundException') {
+          throw error;
+        }
       }
     });
 
@@ -87,41 +100,39 @@ export async function executePlan(
     // Records first: a record without its disable is harmless (dropped when seen enabled), a
     // disable without its record would leave the worker disabled for good.
     for (const username of options.legacyMembers ?? []) {
-      const sub = options.users?.get(username)?.sub;
-      if (sub) {
-        await ctx.fence.guard();
-        await recordDisabled(pool, sub, ctx);
+      const user = options.users?.get(username);
+      if (user?.sub) {
+        await recordDisabled(pool, user.sub, ctx, user.modifiedAt);
       }
     }
     for (const sub of plan.forget) {
-      await ctx.fence.guard();
       await forgetDisabled(pool, sub, ctx);
     }
-    await update('AdminUpdateUserAttributes', plan.changeEmail, (user) => ctx.cognito.send(new AdminUpdateUserAttributesCommand({
+    await each(plan.changeEmail, (user) => cognitoCall('AdminUpdateUserAttributes', () => ctx.cognito.send(new AdminUpdateUserAttributesCommand({
       UserPoolId: pool,
       Username: user.username,
-      UserAttributes: [{ Name: 'email', Value: options.workers[(user as PlannedUser & { worker: number }).worker].email }, { Name: 'email_verified', Value: 'true' }],
-    })), () => counts.EmailsChanged++);
-    await update('AdminDisableUser', plan.disable, async (user) => {
+      UserAttributes: [{ Name: 'email', Value: options.workers[user.worker].email }, { Name: 'email_verified', Value: 'true' }],
+    }))), () => counts.EmailsChanged++);
+    await each(plan.disable, async (user) => {
       if (options.recordDisables && user.sub) {
         await recordDisabled(pool, user.sub, ctx);
       }
-      return ctx.cognito.send(new AdminDisableUserCommand({ UserPoolId: pool, Username: user.username }));
+      await cognitoCall('AdminDisableUser', () => ctx.cognito.send(new AdminDisableUserCommand({ UserPoolId: pool, Username: user.username })));
     }, () => counts.Disabled++);
-    await update('AdminDeleteUser', plan.delete, async (user) => {
-      await ctx.cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool, Username: user.username }));
+    await each(plan.delete, async (user) => {
+      await cognitoCall('AdminDeleteUser', () => ctx.cognito.send(new AdminDeleteUserCommand({ UserPoolId: pool, Username: user.username })));
       if (user.sub && options.recordDisables) {
         await forgetDisabled(pool, user.sub, ctx);
       }
     }, () => counts.Deleted++);
-    await update('AdminEnableUser', plan.enable, async (user) => {
-      await ctx.cognito.send(new AdminEnableUserCommand({ UserPoolId: pool, Username: user.username }));
+    await each(plan.enable, async (user) => {
+      await cognitoCall('AdminEnableUser', () => ctx.cognito.send(new AdminEnableUserCommand({ UserPoolId: pool, Username: user.username })));
       if (user.sub) {
         await forgetDisabled(pool, user.sub, ctx);
       }
       if (options.legacyDisabledGroup && (options.legacyMembers ?? []).includes(user.username)) {
         const leave = new AdminRemoveUserFromGroupCommand({ UserPoolId: pool, GroupName: options.legacyDisabledGroup, Username: user.username });
-        await ctx.cognito.send(leave).catch((error) => {
+        await cognitoCall('AdminRemoveUserFromGroup (legacy)', () => ctx.cognito.send(leave)).catch((error) => {
           if ((error as Error).name !== 'ResourceNotFoundException') {
             throw error;
           }
@@ -135,46 +146,19 @@ export async function executePlan(
     return; // the continuation plans the rest again from a fresh look at the pool
   }
 
-  await update('AdminCreateUser RESEND', plan.resend, (user) => ctx.cognito.send(new AdminCreateUserCommand({
+  await each(plan.resend, (user) => cognitoCall('AdminCreateUser RESEND', () => ctx.cognito.send(new AdminCreateUserCommand({
     UserPoolId: pool,
-    Username: usernameToCreate(options.identity, options.workers[(user as PlannedUser & { worker: number }).worker]),
+    Username: usernameToCreate(options.identity, options.workers[user.worker]),
     MessageAction: 'RESEND',
     DesiredDeliveryMediums: ['EMAIL'],
-  })), () => counts.Resent++);
+  }))), () => counts.Resent++);
 
   const adds = await resolveMembers(plan.addToGroup, created, options, ctx);
-  await forEachConcurrent(adds, USER_UPDATE_CONCURRENCY, async (m) => {
-    if (await guardedWrite(`AdminAddUserToGroup ${m.group}`, ctx, updates, () =>
-      ctx.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool, GroupName: m.group, Username: m.username! })))) {
-      counts.MembershipChanges++;
-    }
-  });
-  await forEachConcurrent(plan.removeFromGroup, USER_UPDATE_CONCURRENCY, async (m) => {
-    if (await guardedWrite(`AdminRemoveUserFromGroup ${m.group}`, ctx, updates, () =>
-      ctx.cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: pool, GroupName: m.group, Username: m.username! })))) {
-      counts.MembershipChanges++;
-    }
-  });
-}
-
-/**
- * One write: through the fence and the quota, with the handler's retries. False when the user is
- * gone (nothing left to do for them).
- */
-async function guardedWrite(what: string, ctx: HandlerContext, limiter: RateLimiter, send: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await ctx.call(what, async () => {
-      await limiter.acquire(); // every attempt, retries included, counts against the quota
-      await ctx.fence.guard(); // after the wait for the quota, which may be long
-      return send();
-    });
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'UserNotFoundException') {
-      return false;
-    }
-    throw error;
-  }
+  const membership = () => counts.MembershipChanges++;
+  await each(adds, (m) => cognitoCall(`AdminAddUserToGroup ${m.group}`, () =>
+    ctx.cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool, GroupName: m.group, Username: m.username! }))), membership);
+  await each(plan.removeFromGroup, (m) => cognitoCall(`AdminRemoveUserFromGroup ${m.group}`, () =>
+    ctx.cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: pool, GroupName: m.group, Username: m.username! }))), membership);
 }
 
 /**

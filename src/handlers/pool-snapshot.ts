@@ -1,8 +1,8 @@
 import { DescribeUserPoolCommand, ListUsersCommand, ListUsersInGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { poolIdentity, PoolIdentity, PoolSnapshot, PoolUser } from './access-plan';
-import { disabledBySender } from './disabled-records';
 import type { HandlerContext } from './dispatch';
+import { disabledBySender } from './sender-records';
 
 type SnapshotContext = Pick<HandlerContext, 'cognito' | 'dynamodb' | 'fenceTable' | 'call' | 'clock'>;
 

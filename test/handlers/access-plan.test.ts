@@ -95,12 +95,12 @@ describe('removals', () => {
 
   test('more than half of the pool is refused unless allowed, in deploys', () => {
     const plan = planAccess(input({ workers: [worker('a')], users, policy: 'DISABLE' }));
-    expect(plan.refusal).toBe('This deploy would disable 3 of the 4 users of the pool, more than half. Refused: check the worker list, or set `allowLargeRemovals: true` for this deploy.');
+    expect(plan.refusal).toBe('This deploy would disable 3 of the 4 users who can sign in to the pool, more than half. Refused: check the worker list, or set `allowLargeRemovals: true` for this deploy.');
     expect(planAccess(input({ workers: [worker('a')], users, policy: 'DISABLE', allowLargeRemovals: true })).refusal).toBeUndefined();
   });
 
   test('a rollback removes only the users the rolled-back deploy created, and the guard does not count them', () => {
-    const pool = [user('a'), user('b'), user('old', { createdAt: 10 }), ...['n1', 'n2', 'n3'].map((n) => user(n, { createdAt: 100 }))];
+    const pool = [user('a'), user('b'), user('old', { createdAt: 10 }), ...['n1', 'n2', 'n3'].map((n) => user(n, { createdAt: 101 }))];
     const plan = planAccess(input({ workers: [worker('a'), worker('b')], users: pool, policy: 'DELETE', phase: 'ROLLBACK', rolledBackSince: 100 }));
     expect(plan.delete.map((u) => u.username)).toEqual(['n1', 'n2', 'n3']);
     expect(plan.left.notOurs).toBe(1); // 'old' waits for the next deploy

@@ -230,7 +230,7 @@ describe('no accidental wipe', () => {
     await h.cfn.deploy(synth(senderStack('Invitations', { ...props, workers: list('a', 'b', 'c', 'd', 'e') })));
     const poolId = h.cfn.physicalIdOf(POOL);
     await expect(h.cfn.deploy(synth(senderStack('Invitations', { ...props, workers: list('a', 'b') })))).rejects.toThrow(
-      'This deploy would disable 3 of the 5 users of the pool, more than half. Refused: check the worker list, or set `allowLargeRemovals: true` for this deploy.');
+      'This deploy would disable 3 of the 5 users who can sign in to the pool, more than half. Refused: check the worker list, or set `allowLargeRemovals: true` for this deploy.');
     expect(enabled(h, poolId)).toEqual(['a', 'b', 'c', 'd', 'e']);
     await h.cfn.deploy(synth(senderStack('Invitations', { ...props, workers: list('a', 'b'), allowLargeRemovals: true })));
     expect(enabled(h, poolId)).toEqual(['a', 'b', 'c (disabled)', 'd (disabled)', 'e (disabled)']);

@@ -81,7 +81,7 @@ describe('a pool that signs in with the email: users are found by their email', 
     try {
       await h.cfn.deploy(synth(emailPoolStack(['ana', 'bo', 'cy'], ['ana'], { removedWorkers: WorkerRemovalPolicy.DISABLE })));
       await expect(h.cfn.deploy(synth(emailPoolStack(['ana', 'bo', 'cy'], ['ana', 'bo'], { removedWorkers: WorkerRemovalPolicy.DISABLE }))))
-        .rejects.toThrow(/would disable 3 of the 3 users of the pool/);
+        .rejects.toThrow(/would disable 3 of the 3 users who can sign in to the pool/);
     } finally {
       spy.mockRestore();
     }
