@@ -19,6 +19,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   minNodeVersion: '20.0.0',
+  // The access plan command (src/cli/bin.ts, bundled with its SDK clients by `bundle:cli`).
+  bin: { 'cdk-private-workforce': 'assets/cli/index.js' },
 
   cdkVersion: CDK_VERSION,
   jsiiVersion: '~6.0.0',
@@ -90,9 +92,9 @@ for (const dir of ['integ', 'example', 'scripts']) {
   });
 }
 
-// Handlers are bundled by esbuild: their imports are dev dependencies (the SDK ships with Lambda).
+// Handlers and the plan command are bundled by esbuild: their imports are dev dependencies.
 project.eslint?.addOverride({
-  files: ['src/handlers/**/*.ts'],
+  files: ['src/handlers/**/*.ts', 'src/cli/**/*.ts'],
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, peerDependencies: true }] },
 });
 
@@ -105,6 +107,14 @@ const BUNDLE_COMMAND = 'esbuild --bundle src/handlers/provider.lambda.ts --targe
 bundleHandler.reset(BUNDLE_COMMAND);
 // The watch task builds the same bundle.
 project.tasks.tryFind('bundle:handlers/provider.lambda:watch')!.reset(`${BUNDLE_COMMAND} --watch`);
+
+// The access plan command, one file with its SDK clients (the package has no runtime dependencies).
+const bundleCli = project.addTask('bundle:cli', {
+  description: 'Bundle the `cdk-private-workforce plan` command',
+  exec: 'esbuild --bundle src/cli/bin.ts --target=node20 --platform=node --main-fields=module,main --outfile=assets/cli/index.js ' +
+    '--tsconfig=test/tsconfig.json --minify --legal-comments=none "--banner:js=#!/usr/bin/env node"',
+});
+project.tasks.tryFind('bundle')!.spawn(bundleCli);
 
 // Tests synthesize stacks with the handler Lambda, whose code is the bundle.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);

@@ -14,6 +14,7 @@ import { HandlerProvider } from './private/handler-provider';
 import { resolveInvitation, SenderOptions, senderOptions } from './private/invitation';
 import { cognitoClientMetric } from './private/metrics';
 import { acknowledgeNagFinding } from './private/nag';
+import { grantPlan } from './private/plan-grants';
 import { EXISTING_WORKFORCE_TYPES, WORKERS, WORKFORCE_ALARMS_OPTION_TYPES, WORKTEAM_OPTION_TYPES } from './private/prop-specs';
 import { checkPropTypes, required } from './private/prop-types';
 import { validateOneWorkforcePerRegion, validateWorkforceRegion, validateWorkforceSettings } from './private/workforce-validation';
@@ -275,6 +276,18 @@ export class ExistingWorkforce extends Resource implements IWorkforce, IPrivateW
   /** The invitation sender, once there are workers to invite. */
   public get invitations(): InvitationSender | undefined {
     return this.invitationSender;
+  }
+
+  /**
+   * Grants what `npx cdk-private-workforce plan` needs to show a reviewer who the next deploy lets in
+   * and locks out, and nothing more: reading the stack (DescribeStacks, ListStackResources), the
+   * pool's users and groups (DescribeUserPool, ListUsers, ListUsersInGroup), and who the sender
+   * disabled (dynamodb:Query on the stack's fence table). No write.
+   *
+   * @param grantee the reviewer's principal (a CI role, say)
+   */
+  public grantPlan(grantee: iam.IGrantable): iam.Grant {
+    return grantPlan(this, this.userPool, grantee);
   }
 
   /**

@@ -3,12 +3,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Annotations, Aspects, CustomResource, Duration, Lazy, Stage } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct, IConstruct } from 'constructs';
 import { CallbackReconciler } from './callback-reconciler';
 import { INVITATION_SENDER_RESOURCE_TYPE } from './handlers/types';
 import type { InvitationSenderProperties, WorkerRecord, WorkerSource } from './handlers/types';
 import { HandlerGrants, HandlerProvider } from './private/handler-provider';
+import { grantPlan } from './private/plan-grants';
 import { INVITATION_SENDER_TYPES, WORKERS } from './private/prop-specs';
 import { checkPropTypes, required } from './private/prop-types';
 import { checkEmailAsUsername, isPoolOfApp } from './private/user-pool';
@@ -245,6 +247,18 @@ export class InvitationSender extends Construct {
   /** How many distinct workers are listed. */
   public get workerCount(): number {
     return this.workers.size;
+  }
+
+  /**
+   * Grants what `npx cdk-private-workforce plan` needs to show a reviewer who the next deploy lets in
+   * and locks out, and nothing more: reading the stack (DescribeStacks, ListStackResources), the
+   * pool's users and groups (DescribeUserPool, ListUsers, ListUsersInGroup), and who the sender
+   * disabled (dynamodb:Query on the stack's fence table). No write.
+   *
+   * @param grantee the reviewer's principal (a CI role, say)
+   */
+  public grantPlan(grantee: iam.IGrantable): iam.Grant {
+    return grantPlan(this, this.userPool, grantee);
   }
 
   /**

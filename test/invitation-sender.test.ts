@@ -4,8 +4,10 @@ import { join } from 'path';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { newStack, onlyResource, templateOf } from './util';
 import { InvitationSender, PrivateWorkforce, PrivateWorkforceProps, WorkerRemovalPolicy, Workers } from '../src';
+import { PLAN_ACTIONS } from '../src/cli/live-plan';
 
 const SENDER = 'Custom::PrivateWorkforceInvitationSender';
 
@@ -269,5 +271,32 @@ describe('InvitationSender: the guard where the power is (synth)', () => {
     for (const resource of Object.values<any>(template.toJSON().Resources).filter((r) => r.Type.startsWith('Custom::'))) {
       expect(Number(resource.Properties.ServiceTimeout)).toBeGreaterThan(age);
     }
+  });
+});
+
+describe('grantPlan: what the access plan command needs, and no more', () => {
+  const statementsOf = (template: Template, roleId: string) => Object.values<any>(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+
+  test.each(['PrivateWorkforce', 'InvitationSender'])('%s.grantPlan: reads of the stack, the pool and the fence table', (kind) => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Reviewer', { assumedBy: new iam.AccountRootPrincipal() });
+    const workforce = new PrivateWorkforce(stack, 'Workforce', { workforceName: 'labeling', workers: Workers.fromList([{ email: 'a@example.com' }]) });
+    (kind === 'PrivateWorkforce' ? workforce : workforce.invitations!).grantPlan(role);
+    const statements = statementsOf(templateOf(stack), 'Reviewer');
+    expect(statements).toEqual([
+      { Action: ['cloudformation:DescribeStacks', 'cloudformation:ListStackResources'], Effect: 'Allow', Resource: expect.objectContaining({ 'Fn::Join': expect.anything() }) },
+      { Action: ['cognito-idp:DescribeUserPool', 'cognito-idp:ListUsers', 'cognito-idp:ListUsersInGroup'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^WorkforceCognitoUserPool/), 'Arn'] } },
+      { Action: 'dynamodb:Query', Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CdkPrivateWorkforceHandlerFence/), 'Arn'] } },
+    ]);
+    // The command's own list of actions is exactly what is granted.
+    expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual([...PLAN_ACTIONS].sort());
+  });
+
+  test('an untyped caller gets a clear error', () => {
+    const stack = newStack();
+    const workforce = new PrivateWorkforce(stack, 'Workforce', { workforceName: 'labeling' });
+    expect(() => workforce.grantPlan('reviewer' as any)).toThrow(/`grantee` must be an iam.IGrantable/);
   });
 });

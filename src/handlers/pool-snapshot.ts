@@ -16,6 +16,8 @@ export interface SnapshotRequest {
    * count as disabled by the sender, and are recorded in the table before the group goes.
    */
   readonly legacyDisabledGroup?: string;
+  /** Called after each page of users, with how many were read so far (the plan command's progress). */
+  readonly onUsers?: (count: number) => void;
 }
 
 /** The pool's sign-in rules (DescribeUserPool). */
@@ -31,12 +33,13 @@ export async function readIdentity(userPoolId: string, ctx: SnapshotContext): Pr
  */
 export async function readSnapshot(request: SnapshotRequest, ctx: SnapshotContext): Promise<{ snapshot: PoolSnapshot; legacyMembers: string[] }> {
   const identity = await readIdentity(request.userPoolId, ctx);
-  const users = await listUsers(request.userPoolId, ctx);
+  const users = await listUsers(request.userPoolId, ctx, undefined, request.onUsers);
   const groups: Record<string, string[]> = {};
   for (const group of request.managedGroups) {
     groups[group] = await groupMembers(request.userPoolId, group, ctx);
   }
-  const disabled = await disabledBySender(request.userPoolId, ctx);
+  // No fence table (a stack not deployed yet, for the plan command): nobody was disabled by a sender.
+  const disabled = ctx.fenceTable ? await disabledBySender(request.userPoolId, ctx) : new Map<string, number>();
   let legacyMembers: string[] = [];
   if (request.legacyDisabledGroup) {
     legacyMembers = await groupMembers(request.userPoolId, request.legacyDisabledGroup, ctx).catch((error) => {
@@ -57,7 +60,7 @@ export async function readSnapshot(request: SnapshotRequest, ctx: SnapshotContex
 }
 
 /** The pool's users (with the attributes the plan reads). */
-export async function listUsers(userPoolId: string, ctx: SnapshotContext, filter?: string): Promise<PoolUser[]> {
+export async function listUsers(userPoolId: string, ctx: SnapshotContext, filter?: string, onUsers?: (count: number) => void): Promise<PoolUser[]> {
   const users: PoolUser[] = [];
   let token: string | undefined;
   do {
@@ -65,6 +68,7 @@ export async function listUsers(userPoolId: string, ctx: SnapshotContext, filter
       UserPoolId: userPoolId, Limit: 60, PaginationToken: token, AttributesToGet: ['email', 'sub'], Filter: filter,
     })));
     users.push(...(page.Users ?? []).map(toPoolUser));
+    onUsers?.(users.length);
     token = page.PaginationToken;
   } while (token);
   return users;

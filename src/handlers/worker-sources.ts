@@ -3,18 +3,29 @@ import type { HandlerContext } from './dispatch';
 import type { WorkerRecord, WorkerSource } from './types';
 
 /**
- * Loads the workers of every source (inline, or a JSON asset in S3) and merges them by user name
- * (case-insensitive), joining the groups of a worker listed twice.
+ * Loads the workers of every source (inline, or a JSON asset in S3) and merges them (`mergeWorkers`).
  */
 export async function loadWorkers(sources: readonly WorkerSource[], ctx: HandlerContext): Promise<WorkerRecord[]> {
-  const byName = new Map<string, WorkerRecord>();
+  const lists: WorkerRecord[][] = [];
   for (const source of sources) {
-    for (const worker of await loadSource(source, ctx)) {
+    lists.push([...await loadSource(source, ctx)]);
+  }
+  return mergeWorkers(lists);
+}
+
+/**
+ * Merges lists by user name (case-insensitive), joining the groups of a worker listed twice. The
+ * handler and the plan command merge the same way, so that what is planned is what is applied.
+ */
+export function mergeWorkers(lists: readonly (readonly WorkerRecord[])[]): WorkerRecord[] {
+  const byName = new Map<string, WorkerRecord>();
+  for (const list of lists) {
+    for (const worker of list) {
       const key = worker.username.toLowerCase();
       const seen = byName.get(key);
       if (seen && seen.email.toLowerCase() !== worker.email.toLowerCase()) {
-        // Names the worker by user name only: failure reasons reach logs and stack events.
-        throw new Error(`Worker ${worker.username} is listed with two different emails; give each worker one user name and email.`);
+        // Names no one: failure reasons reach logs and stack events.
+        throw new Error('A worker is listed with two different emails; give each worker one user name and email.');
       }
       const groups = [...new Set([...(seen?.groups ?? []), ...(worker.groups ?? [])])];
       byName.set(key, { username: worker.username, email: worker.email, groups });

@@ -210,6 +210,15 @@ export class CloudFormationSim {
     return this.only(type).values;
   }
 
+  /** The identifier and attribute values (what Ref and GetAtt return) of a resource, by logical id. */
+  public valuesOf(logicalId: string): Json {
+    const resource = this.current.get(logicalId);
+    if (!resource) {
+      throw new Error(`no resource ${logicalId} in the stack`);
+    }
+    return resource.values;
+  }
+
   /** The properties last sent to a custom resource, by logical id. */
   public propertiesOf(logicalId: string): Json {
     return this.sent.get(logicalId)!;

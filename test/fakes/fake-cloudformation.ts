@@ -70,7 +70,9 @@ export class FakeCloudFormation {
     if (!['DescribeStacks', 'DescribeStackResources', 'ListStackResources', 'GetTemplate'].includes(operation)) {
       return xmlError(400, 'InvalidAction', `The fake does not implement ${operation}.`);
     }
-    const known = input.StackName === this.stack.stackId || input.StackName === this.stack.stackName;
+    // A stack never created (or deleted) does not exist, by name.
+    const exists = !['NONE', 'DELETE_COMPLETE'].includes(this.stack.status());
+    const known = (input.StackName === this.stack.stackId || input.StackName === this.stack.stackName) && exists;
     try {
       this.authorizer?.(`cloudformation:${operation}`, known ? this.stack.stackId : `arn:aws:cloudformation:us-east-1:123456789012:stack/${input.StackName}/*`);
     } catch (error) {

@@ -7,8 +7,11 @@ import * as sdk from '@aws-sdk/client-cognito-identity-provider';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { FENCE_TABLE_DEFINITION } from './harness';
-import { CognitoBackbone } from '../../src';
+import { Stack } from 'aws-cdk-lib';
+import * as cdkCognito from 'aws-cdk-lib/aws-cognito';
+import { FENCE_TABLE_DEFINITION, synth } from './harness';
+import { CognitoBackbone, InvitationSender, Workers } from '../../src';
+import { runPlanCommand } from '../../src/cli/plan-command';
 import { systemClock } from '../../src/handlers/clock';
 import { createHandler, ResourceEvent } from '../../src/handlers/dispatch';
 import { CALLBACK_RECONCILER_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE } from '../../src/handlers/types';
@@ -230,5 +233,26 @@ describe('handlers against cognito-local: a pool that signs in with the email', 
     const users = (await cognito.send(new sdk.ListUsersCommand({ UserPoolId: poolId }))).Users!;
     expect(users.map((u) => `${u.Attributes?.find((a) => a.Name === 'email')?.Value}${u.Enabled ? '' : ' (disabled)'}`).sort())
       .toEqual(['ana@example.com', 'bo@example.com', 'cy@example.com (disabled)']);
+  });
+
+  test('the access plan command, reading cognito-local, plans what the sender then does', async () => {
+    const poolId = await emailPool();
+    await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, props(poolId, ['ana@example.com', 'bo@example.com'], { RemovedWorkers: 'RETAIN' })));
+    const next = synth((stack: Stack) => {
+      const sender = new InvitationSender(stack, 'Invitations', {
+        userPool: cdkCognito.UserPool.fromUserPoolId(stack, 'Pool', poolId), emailAsUsername: true, workers: Workers.fromList([{ email: 'ana@example.com' }, { email: 'cy@example.com' }]),
+      });
+      sender.addGroupMembers('team-a', Workers.fromList([{ email: 'ana@example.com' }, { email: 'cy@example.com' }]));
+    });
+    const out: string[] = [];
+    const cloudFormation = new FakeCloudFormation({ stackId: STACK, stackName: 'Local', status: () => stackStatus.value, resources: () => [], template: () => ({}) });
+    const clients = { cloudFormation: cloudFormation.client(), cognito, dynamodb: fences.client(), clock: systemClock };
+    expect(await runPlanCommand(['plan', '-o', next.assemblyDir, '--json'], { clientsFor: () => clients, out: (t) => out.push(t), err: (t) => out.push(t) })).toBe(2);
+    const counts = JSON.parse(out.join('\n')).senders[0].counts;
+    expect(counts).toMatchObject({ invite: 1, join: 1, leave: 1, unchanged: 1 });
+    const resource = Object.values<any>(next.template.Resources).find((r) => r.Type === INVITATION_SENDER_RESOURCE_TYPE);
+    const { ServiceToken: _token, ...properties } = resource.Properties;
+    const done = await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, properties, 'Update'));
+    expect(done.Data).toMatchObject({ Invited: counts.invite, MembershipChanges: counts.join + counts.leave });
   });
 });

@@ -250,7 +250,7 @@ describe('InvitationSender handler', () => {
     await expect(h.cfn.send(senderEvent({
       UserPoolId: poolId,
       WorkerSources: [{ Inline: [{ username: 'ana', email: 'ana@example.com' }] }, { Inline: [{ username: 'ANA', email: 'other@example.com' }] }],
-    }))).rejects.toThrow('Worker ANA is listed with two different emails; give each worker one user name and email.');
+    }))).rejects.toThrow('A worker is listed with two different emails; give each worker one user name and email.');
   });
 
   test('SuppressEmails creates the workers without an email', async () => {

@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'fs';
+import { spawnSync } from 'child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { gunzipSync } from 'zlib';
 import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand, UpdateStackCommand } from '@aws-sdk/client-cloudformation';
@@ -7,11 +9,15 @@ import * as ddb from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { CognitoBackbone } from '../../src';
+import { Stack } from 'aws-cdk-lib';
+import * as cdkCognito from 'aws-cdk-lib/aws-cognito';
+import { CognitoBackbone, InvitationSender, Workers } from '../../src';
+import { runPlanCommand } from '../../src/cli/plan-command';
 import { systemClock } from '../../src/handlers/clock';
 import { createHandler, ResourceEvent } from '../../src/handlers/dispatch';
 import { CALLBACK_RECONCILER_RESOURCE_TYPE, INVITATION_SENDER_RESOURCE_TYPE } from '../../src/handlers/types';
 import { MOTO_ACCOUNT, motoClientConfig, useMotoServer } from '../moto-server';
+import { synth } from './harness';
 
 // moto 5.2.5 in server mode (requirements-dev.txt; test/moto-server.ts starts it on 127.0.0.1 for
 // this file): a second AWS fake, written by others, beside cognito-local and the project's own fakes.
@@ -992,5 +998,64 @@ describe('the InvitationSender against moto: a pool with email user names', () =
     const response = await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, props, 'Delete'));
     expect(response.Data).toMatchObject({ Removed: 3 });
     expect(await users(poolId)).toEqual([]);
+  });
+});
+
+// The access plan command, in process and as the package ships it (the bundled bin), against moto:
+// a pool that signs in with the email, where the plan must find users by email as the handler does.
+describe('the access plan command against moto', () => {
+  const list = (...names: string[]) => Workers.fromList(names.map((n) => ({ email: `${n}@example.com` })));
+  const nextAssembly = (poolId: string) => synth((s: Stack) => {
+    const sender = new InvitationSender(s, 'Invitations', { userPool: cdkCognito.UserPool.fromUserPoolId(s, 'Pool', poolId), emailAsUsername: true, workers: list('ana', 'cy') });
+    sender.addGroupMembers('team-a', list('ana', 'cy'));
+  });
+
+  test('the plan, in process and from the bundled command, is what the sender then does', async () => {
+    const poolId = await poolWith({ UsernameAttributes: ['email'], AdminCreateUserConfig: { AllowAdminCreateUserOnly: true } });
+    await cognito().send(new idp.CreateGroupCommand({ UserPoolId: poolId, GroupName: 'team-a' }));
+    const v1 = { UserPoolId: poolId, WorkerSources: [{ Inline: ['ana', 'bo'].map((n) => ({ username: `${n}@example.com`, email: `${n}@example.com`, groups: ['team-a'] })) }], ManagedGroups: ['team-a'], RemovedWorkers: 'RETAIN', MaxRequestsPerSecond: '20', MaxConcurrency: '4' };
+    await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, v1));
+    const next = nextAssembly(poolId);
+
+    const out: string[] = [];
+    const clients = {
+      cloudFormation: new CloudFormationClient(moto.clientConfig()),
+      cognito: cognito(),
+      dynamodb: new ddb.DynamoDBClient(moto.clientConfig()),
+      clock: systemClock,
+    };
+    const code = await runPlanCommand(['plan', '-o', next.assemblyDir, '--json', '--show-names'], { clientsFor: () => clients, out: (t) => out.push(t), err: (t) => out.push(t) });
+    expect(code).toBe(2);
+    const inProcess = JSON.parse(out.join('\n'));
+    // The stack is not deployed (not in moto's CloudFormation); the pool is read all the same.
+    expect(inProcess.senders[0]).toMatchObject({ deployed: false, poolId, counts: { invite: 1, join: 1, leave: 1, unchanged: 1, notOurs: 1 } });
+    expect(inProcess.senders[0].names).toMatchObject({ invite: ['cy@example.com'], join: ['cy@example.com (team-a)'], leave: ['bo@example.com (team-a)'] });
+
+    // The bundled command, configured by environment variables only, says the same.
+    const bin = spawnSync(process.execPath, [join(__dirname, '..', '..', 'assets', 'cli', 'index.js'), 'plan', '-o', next.assemblyDir, '--json', '--show-names'], {
+      encoding: 'utf-8',
+      env: { PATH: process.env.PATH, HOME: tmpdir(), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'moto', AWS_SECRET_ACCESS_KEY: 'moto', AWS_ENDPOINT_URL: moto.endpoint },
+    });
+    expect([bin.status, bin.stderr]).toEqual([2, '']);
+    expect(JSON.parse(bin.stdout)).toEqual(inProcess);
+
+    // And the sender, given that list, does exactly that.
+    stack.status = 'UPDATE_IN_PROGRESS';
+    const resource = Object.values<any>(next.template.Resources).find((r) => r.Type === INVITATION_SENDER_RESOURCE_TYPE);
+    const { ServiceToken: _token, ...v2 } = resource.Properties;
+    const response = await handler()(event(INVITATION_SENDER_RESOURCE_TYPE, v2, 'Update', v1));
+    expect(response.Data).toMatchObject({ Invited: 1, MembershipChanges: 2, AlreadyPresent: 1 });
+  });
+
+  test('without credentials, the bundled command says so in one line', () => {
+    const next = nextAssembly('us-east-1_NoSuchPool');
+    const home = mkdtempSync(join(tmpdir(), 'no-credentials-'));
+    const bin = spawnSync(process.execPath, [join(__dirname, '..', '..', 'assets', 'cli', 'index.js'), 'plan', '-o', next.assemblyDir], {
+      encoding: 'utf-8',
+      env: { PATH: process.env.PATH, HOME: home, AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'none') },
+    });
+    expect(bin.status).toBe(1);
+    expect(bin.stderr.trim()).toBe('cdk-private-workforce plan: No AWS credentials found: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), ' +
+      'or compare two cloud assemblies offline with --base OLD_CDK_OUT.');
   });
 });
