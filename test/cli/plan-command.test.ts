@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { buildExampleApp } from '../../example/app';
 import { CognitoBackbone, InvitationSender, InvitationSenderProps, WorkerRemovalPolicy, Workers } from '../../src';
 import type { PlanClients } from '../../src/cli/live-plan';
 import { CommandEnvironment, runPlanCommand } from '../../src/cli/plan-command';
@@ -240,4 +244,19 @@ describe('one-line answers', () => {
     const result = await plan(h, ['plan', '-o', synth(app(['ana', 'bo'])).assemblyDir, '--json']);
     expect(result.json.senders[0].counts).toMatchObject({ invite: 2 });
   });
+});
+
+describe('--app', () => {
+  test('synthesizes the app first, as the CDK CLI runs it (CDK_OUTDIR), and plans it', async () => {
+    const root = join(__dirname, '..', '..');
+    const base = mkdtempSync(join(tmpdir(), 'plan-app-base-'));
+    buildExampleApp(base).synth();
+    const out: string[] = [];
+    const env: CommandEnvironment = { clientsFor: () => { throw new Error('offline'); }, out: (t) => out.push(t), err: (t) => out.push(t), cwd: root };
+    const code = await runPlanCommand(['plan', '--app', 'npx ts-node --transpile-only -P example/tsconfig.json example/app.ts', '--base', base], env);
+    expect([code, out.join('\n')]).toEqual([0, 'LabelingStack LabelingStack/Workforce/InvitationSender (pool of the stack, RETAIN, offline): no change; 2 unchanged.']);
+    const failing = await runPlanCommand(['plan', '--app', 'node -e "process.exit(3)"'], env);
+    expect(failing).toBe(1);
+    expect(out.pop()).toMatch(/^cdk-private-workforce plan: The app \(node -e "process.exit\(3\)"\) failed to synthesize \(exit 3\)/);
+  }, 60_000);
 });
