@@ -9,11 +9,12 @@ import { join } from 'path';
 
 const ROOT = join(__dirname, '..');
 
-/** What the npm package may hold: compiled code, the handler bundle, the assembly and docs. */
+/** What the npm package may hold: compiled code, the handler and plan-command bundles, the assembly and docs. */
 const ALLOWED = [
   /^package\/(package\.json|README\.md|API\.md|LICENSE|\.jsii|\.jsii\.tabl\.json)$/,
   /^package\/lib\/[\w/.-]+\.(js|d\.ts)$/,
   /^package\/assets\/handlers\/[\w.-]+\/index\.js$/,
+  /^package\/assets\/cli\/index\.js$/, // the access plan command (bin)
 ];
 
 /** The files of a tarball listing that are not the library's own. */
