@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { FENCE_TABLE_ENV, INVITATION_SENDER_RESOURCE_TYPE, REMOVED_WORKERS_ACTIONS } from '../handlers/types';
-import type { InvitationSenderProperties, RemovedWorkersAction, WorkerRecord, WorkerSource } from '../handlers/types';
+import { planSettings, PlanSettings } from '../handlers/access-plan';
+import { FENCE_TABLE_ENV, INVITATION_SENDER_RESOURCE_TYPE } from '../handlers/types';
+import type { InvitationSenderProperties, WorkerRecord, WorkerSource } from '../handlers/types';
 import { mergeWorkers } from '../handlers/worker-sources';
 
 type Json = Record<string, any>;
@@ -27,19 +28,15 @@ export interface AssemblySender {
   readonly logicalId: string;
   /** The sender's construct path (from the assembly's metadata), or the logical id. */
   readonly path: string;
-  readonly policy: RemovedWorkersAction;
+  /** Its settings, read from its properties as the handler reads them. */
+  readonly settings: PlanSettings;
   readonly workers: WorkerRecord[];
-  readonly managedGroups: string[];
   /** The pool: its id when the template names it, or the logical id of the pool the stack makes. */
   readonly pool: { readonly id?: string; readonly logicalId?: string };
   /** The template properties of the pool the stack makes (its sign-in rules), when it makes it. */
   readonly poolProperties?: Json;
   /** The logical id of the stack's fence table (from the handler's environment), when found. */
   readonly fenceTableLogicalId?: string;
-  readonly poolOwned: boolean;
-  readonly adoptExistingUsers: boolean;
-  readonly sendsEmails: boolean;
-  readonly allowLargeRemovals: boolean;
 }
 
 /** A cloud assembly the command cannot read. */
@@ -104,9 +101,11 @@ function sendersOf(stack: AssemblyStack, dir: string): AssemblySender[] {
       continue;
     }
     const props = resource.Properties as InvitationSenderProperties & Json;
-    const policy = (props.RemovedWorkers ?? 'RETAIN') as RemovedWorkersAction;
-    if (!REMOVED_WORKERS_ACTIONS.includes(policy)) {
-      throw new AssemblyError(`${stack.id}/${logicalId}: RemovedWorkers is ${JSON.stringify(policy)}, not one of ${REMOVED_WORKERS_ACTIONS.join(', ')}.`);
+    let settings: PlanSettings;
+    try {
+      settings = planSettings(props);
+    } catch (error) {
+      throw new AssemblyError(`${stack.id}/${logicalId}: ${(error as Error).message}`);
     }
     const poolRef = props.UserPoolId as unknown;
     const pool = typeof poolRef === 'string' ? { id: poolRef }
@@ -115,16 +114,11 @@ function sendersOf(stack: AssemblyStack, dir: string): AssemblySender[] {
       stack,
       logicalId,
       path: stack.paths.get(logicalId) ?? logicalId,
-      policy,
+      settings,
       workers: mergeWorkers((props.WorkerSources ?? []).map((source: WorkerSource) => loadSource(stack, dir, logicalId, source))),
-      managedGroups: (props.ManagedGroups ?? []) as string[],
       pool,
       poolProperties: pool.logicalId ? resources[pool.logicalId]?.Properties ?? {} : undefined,
       fenceTableLogicalId: fenceTableOf(resources, props.ServiceToken),
-      poolOwned: props.PoolOwned === 'true',
-      adoptExistingUsers: props.AdoptExistingUsers === 'true',
-      sendsEmails: props.SuppressEmails !== 'true',
-      allowLargeRemovals: props.AllowLargeRemovals === 'true',
     });
   }
   return senders;

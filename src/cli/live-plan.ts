@@ -1,4 +1,3 @@
-import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationClient, StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -8,6 +7,7 @@ import type { Clock } from '../handlers/clock';
 import { readSnapshot } from '../handlers/pool-snapshot';
 import { withRetry } from '../handlers/retry';
 import { emailsSentToday } from '../handlers/sender-records';
+import { stackResources, stackStatusOf } from '../handlers/stack-status';
 
 /** The AWS clients of the plan command (the caller's credentials; read-only calls only). */
 export interface PlanClients {
@@ -44,7 +44,7 @@ export const PLAN_ACTIONS = [
  */
 export async function planLive(sender: AssemblySender, clients: PlanClients, onUsers?: (count: number) => void): Promise<SenderPlan> {
   const call = <T>(what: string, fn: () => Promise<T>) => withRetry(what, fn, { clock: clients.clock, deadline: Infinity });
-  const resources = await stackResources(sender.stack.stackName, clients, call);
+  const resources = await resourcesOf(sender.stack.stackName, clients, call);
   const physical = (logicalId: string | undefined) =>
     (logicalId ? resources?.find((r) => r.LogicalResourceId === logicalId)?.PhysicalResourceId : undefined);
   const poolId = sender.pool.id ?? physical(sender.pool.logicalId);
@@ -53,7 +53,7 @@ export async function planLive(sender: AssemblySender, clients: PlanClients, onU
   let sentToday = 0;
   if (poolId) {
     const ctx = { cognito: clients.cognito, dynamodb: clients.dynamodb, fenceTable, call, clock: clients.clock };
-    snapshot = (await readSnapshot({ userPoolId: poolId, managedGroups: sender.managedGroups, onUsers }, ctx)).snapshot;
+    snapshot = (await readSnapshot({ userPoolId: poolId, managedGroups: sender.settings.managedGroups, onUsers }, ctx)).snapshot;
     if (fenceTable && snapshot.identity.defaultEmailSender) {
       sentToday = await emailsSentToday(poolId, ctx);
     }
@@ -67,39 +67,22 @@ export async function planLive(sender: AssemblySender, clients: PlanClients, onU
       now: clients.clock.now(),
     };
   }
-  const plan = planAccess({
-    workers: sender.workers,
-    pool: snapshot,
-    policy: sender.policy,
-    phase: 'DEPLOY',
-    managedGroups: sender.managedGroups,
-    poolOwned: sender.poolOwned,
-    adoptExistingUsers: sender.adoptExistingUsers,
-    sendsEmails: sender.sendsEmails,
-    allowLargeRemovals: sender.allowLargeRemovals,
-    emailsSentToday: sentToday,
-  });
+  const plan = planAccess({ ...sender.settings, workers: sender.workers, pool: snapshot, phase: 'DEPLOY', emailsSentToday: sentToday });
   return { sender, deployed: resources !== undefined, poolId, plan, snapshot };
 }
 
-/** The stack's resources, or undefined when the stack does not exist. */
-async function stackResources(
+/** The stack's resources (the handler's own reads of its stack), or undefined when it does not exist. */
+async function resourcesOf(
   stackName: string, clients: PlanClients, call: <T>(what: string, fn: () => Promise<T>) => Promise<T>,
 ): Promise<StackResourceSummary[] | undefined> {
+  const ctx = { call, cloudFormation: clients.cloudFormation };
   try {
-    await call('DescribeStacks', () => clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName })));
+    await stackStatusOf(stackName, ctx);
   } catch (error) {
     if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) {
       return undefined;
     }
     throw error;
   }
-  const found: StackResourceSummary[] = [];
-  let token: string | undefined;
-  do {
-    const page = await call('ListStackResources', () => clients.cloudFormation.send(new ListStackResourcesCommand({ StackName: stackName, NextToken: token })));
-    found.push(...page.StackResourceSummaries ?? []);
-    token = page.NextToken;
-  } while (token);
-  return found;
+  return stackResources(stackName, ctx);
 }

@@ -18,21 +18,11 @@ export function planOffline(sender: AssemblySender, base: AssemblySender | undef
     status: 'CONFIRMED',
   }));
   const groups: Record<string, string[]> = {};
-  for (const group of sender.managedGroups) {
+  for (const group of sender.settings.managedGroups) {
     groups[group] = (base?.workers ?? []).filter((w) => w.groups?.includes(group)).map((w) => usernameToCreate(identity, w));
   }
   const snapshot: PoolSnapshot = { identity, users, groups, disabledBySender: new Map(), now };
-  const plan = planAccess({
-    workers: sender.workers,
-    pool: snapshot,
-    policy: sender.policy,
-    phase: 'DEPLOY',
-    managedGroups: sender.managedGroups,
-    poolOwned: sender.poolOwned,
-    adoptExistingUsers: sender.adoptExistingUsers,
-    // Offline, nobody's temporary password is known to have expired: no resends.
-    sendsEmails: sender.sendsEmails,
-    allowLargeRemovals: sender.allowLargeRemovals,
-  });
+  // (Offline, nobody's temporary password is known to have expired: no resends.)
+  const plan = planAccess({ ...sender.settings, workers: sender.workers, pool: snapshot, phase: 'DEPLOY' });
   return { sender, deployed: base !== undefined, poolId: sender.pool.id, plan, snapshot };
 }

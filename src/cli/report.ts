@@ -70,7 +70,7 @@ export function countOf(plan: AccessPlan, kinds: readonly ChangeKind[]): number 
 export function summaryLine(result: SenderPlan, offline: boolean): string {
   const { sender, plan } = result;
   const pool = result.poolId ?? (offline || result.deployed ? 'of the stack' : 'made by this deploy');
-  const where = `${sender.stack.stackName} ${sender.path} (pool ${pool}, ${sender.policy}` +
+  const where = `${sender.stack.stackName} ${sender.path} (pool ${pool}, ${sender.settings.policy}` +
     `${offline ? ', offline' : result.deployed ? '' : ', not deployed yet'})`;
   const parts = CHANGE_KINDS.map((k) => [countOf(plan, [k]), LABELS[k]] as const).filter(([n]) => n > 0).map(([n, label]) => `${n} ${label}`);
   const refused = plan.refusal ? ` The deploy would be refused: ${plan.refusal}` : '';
@@ -111,7 +111,7 @@ export function asJson(results: readonly SenderPlan[], showNames: boolean, offli
       path: r.sender.path,
       logicalId: r.sender.logicalId,
       poolId: r.poolId ?? null,
-      policy: r.sender.policy,
+      policy: r.sender.settings.policy,
       deployed: r.deployed,
       refusal: r.plan.refusal ?? null,
       counts: {

@@ -1,7 +1,8 @@
 // Who a deploy lets in and locks out, computed before anything is written: one pure function from
 // the worker list, a snapshot of the pool and the policy to the operations the deploy makes. The
 // handler applies exactly this plan; the access-plan command shows it to reviewers.
-import type { RemovedWorkersAction, WorkerRecord } from './types';
+import { REMOVED_WORKERS_ACTIONS } from './types';
+import type { InvitationSenderProperties, RemovedWorkersAction, WorkerRecord } from './types';
 
 /** Cognito's documented default of `TemporaryPasswordValidityDays` (also what 0 means). */
 const DEFAULT_TEMPORARY_PASSWORD_DAYS = 7;
@@ -134,6 +135,29 @@ export interface PlanInput {
    * deploys): with the default sender, resends take only what is left of its daily emails.
    */
   readonly emailsSentToday?: number;
+}
+
+/** What of a plan comes from the sender's settings (not the list, the pool or the moment). */
+export type PlanSettings = Pick<PlanInput, 'policy' | 'managedGroups' | 'poolOwned' | 'adoptExistingUsers' | 'sendsEmails' | 'allowLargeRemovals'>;
+
+/**
+ * The plan's settings as an InvitationSender's properties give them (CloudFormation passes every
+ * scalar as a string): read in one place for the handler and the plan command alike. An unknown
+ * removal policy is refused, never taken for another.
+ */
+export function planSettings(props: InvitationSenderProperties): PlanSettings {
+  const policy = props.RemovedWorkers ?? 'RETAIN';
+  if (!REMOVED_WORKERS_ACTIONS.includes(policy)) {
+    throw new Error(`RemovedWorkers must be one of ${REMOVED_WORKERS_ACTIONS.join(', ')}, got ${JSON.stringify(policy)}.`);
+  }
+  return {
+    policy,
+    managedGroups: props.ManagedGroups ?? [],
+    poolOwned: props.PoolOwned === 'true',
+    adoptExistingUsers: props.AdoptExistingUsers === 'true',
+    sendsEmails: props.SuppressEmails !== 'true',
+    allowLargeRemovals: props.AllowLargeRemovals === 'true',
+  };
 }
 
 /** A user the plan changes, by the name the pool has and the opaque `sub` (for records and logs). */

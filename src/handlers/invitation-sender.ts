@@ -1,5 +1,5 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { AccessPlan, NO_CHANGES, planAccess, planCounts, PlanInput, PlanPhase, PoolIdentity } from './access-plan';
+import { AccessPlan, NO_CHANGES, planAccess, planCounts, PlanInput, PlanPhase, planSettings, PoolIdentity } from './access-plan';
 import type { HandlerContext, HandlerResponse, ResourceEvent } from './dispatch';
 import { executePlan, ExecutionOptions, InvitationsPending, NO_COUNTS, RunCounts } from './plan-executor';
 import { readIdentity, readSnapshot } from './pool-snapshot';
@@ -10,7 +10,6 @@ import {
   InvitationProgress,
   InvitationSenderData,
   InvitationSenderProperties,
-  REMOVED_WORKERS_ACTIONS,
   RemovedWorkersAction,
   WorkerRecord,
 } from './types';
@@ -31,7 +30,8 @@ export async function sendInvitations(
   ctx: HandlerContext,
 ): Promise<HandlerResponse<InvitationSenderData>> {
   const props = event.ResourceProperties;
-  const policy = removedWorkersAction(props.RemovedWorkers);
+  const settings = planSettings(props);
+  const policy = settings.policy;
   const continued: InvitationProgress | undefined = (event as Record<string, any>)[CONTINUATION_KEY];
   const physicalResourceId = event.RequestType === 'Delete' ? event.PhysicalResourceId : `${props.UserPoolId}/invitations`;
   // The operation before this one on the resource (the one a rollback undoes): the fence's record
@@ -79,7 +79,7 @@ export async function sendInvitations(
   let handedOn = false;
   // When the operation ends (answered, either way), its emails join today's count.
   const countSent = async () => {
-    if (!handedOn && props.SuppressEmails !== 'true') {
+    if (!handedOn && settings.sendsEmails) {
       const total = sum(progress, counts);
       await countEmails(props.UserPoolId, total.Invited + total.Resent, ctx);
     }
@@ -92,7 +92,7 @@ export async function sendInvitations(
       await executePlan(NO_CHANGES, executionOptions(props, identity, workers, phase.phase), ctx, counts, pending);
     }
     const legacyDisabledGroup = props.DisabledGroup ?? (event.RequestType === 'Update' ? event.OldResourceProperties.DisabledGroup : undefined);
-    const managedGroups = phase.undoCreate ? [] : props.ManagedGroups ?? [];
+    const managedGroups = phase.undoCreate ? [] : settings.managedGroups;
     const read = await readSnapshot({ userPoolId: props.UserPoolId, managedGroups, legacyDisabledGroup }, ctx).catch((error) => {
       if (event.RequestType === 'Delete' && (error as Error).name === 'ResourceNotFoundException') {
         return undefined; // the pool went first: nobody is left to remove
@@ -105,15 +105,11 @@ export async function sendInvitations(
     }
     const { snapshot, legacyMembers } = read;
     const input: PlanInput = {
+      ...settings,
       workers,
       pool: snapshot,
-      policy,
       phase: phase.phase,
       managedGroups,
-      poolOwned: props.PoolOwned === 'true',
-      adoptExistingUsers: props.AdoptExistingUsers === 'true',
-      sendsEmails: props.SuppressEmails !== 'true',
-      allowLargeRemovals: props.AllowLargeRemovals === 'true',
       rolledBackSince: progress.RolledBackSince,
       undoCreate: progress.UndoCreate,
       // Today's emails so far: earlier operations' (counted in the table), and this operation's.
@@ -281,17 +277,6 @@ async function continueInFreshInvocation(
     Payload: new TextEncoder().encode(JSON.stringify({ ...event, [CONTINUATION_KEY]: next })),
   }));
   ctx.log(`time limit near: invocation ${next.Run} goes on (${next.Invited} invited so far)`);
-}
-
-/** The removal policy the sender was given; an unknown one is refused, never taken for another. */
-function removedWorkersAction(value: unknown): RemovedWorkersAction {
-  if (value === undefined) {
-    return 'RETAIN';
-  }
-  if (!REMOVED_WORKERS_ACTIONS.includes(value as RemovedWorkersAction)) {
-    throw new Error(`RemovedWorkers must be one of ${REMOVED_WORKERS_ACTIONS.join(', ')}, got ${JSON.stringify(value)}.`);
-  }
-  return value as RemovedWorkersAction;
 }
 
 function positive(name: string, value: string | undefined): number {
