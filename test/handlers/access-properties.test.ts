@@ -2,9 +2,8 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as fc from 'fast-check';
 import { harness, synth, writes } from './harness';
+import { plantNoFence, plantUsernameKeying } from './plants';
 import { CognitoBackbone, InvitationSender, WorkerRemovalPolicy, Workers } from '../../src';
-import * as accessPlan from '../../src/handlers/access-plan';
-import * as fence from '../../src/handlers/fence';
 import * as poolSnapshot from '../../src/handlers/pool-snapshot';
 import { INVITATION_SENDER_RESOURCE_TYPE } from '../../src/handlers/types';
 import * as workerSources from '../../src/handlers/worker-sources';
@@ -322,21 +321,8 @@ describe('people\'s access under generated CloudFormation event sequences', () =
 
   // Each defect the issue found, planted back: the properties must find a counterexample.
   const plants: Array<[string, () => jest.SpyInstance[]]> = [
-    ['users keyed by the list\'s user names in pools that generate them', () => [
-      jest.spyOn(accessPlan, 'poolIdentity').mockImplementation((pool) => ({
-        keyedBy: 'username', caseSensitive: pool.UsernameConfiguration?.CaseSensitive !== false, temporaryPasswordDays: 7, defaultEmailSender: true, emailIsAlias: false,
-      })),
-    ]],
-    ['no fence: every delivery writes', () => [
-      jest.spyOn(fence, 'claimOperation').mockImplementation(async (request) => ({
-        requestId: request.requestId,
-        run: request.run,
-        previous: undefined,
-        guard: async () => undefined,
-        handOff: async () => undefined,
-        release: async () => undefined,
-      })),
-    ]],
+    ['users keyed by the list\'s user names in pools that generate them', () => [plantUsernameKeying()]],
+    ['no fence: every delivery writes', () => [plantNoFence()]],
     ['no record of who the sender disabled (re-listed workers stay disabled)', () => {
       const original = poolSnapshot.readSnapshot;
       return [jest.spyOn(poolSnapshot, 'readSnapshot').mockImplementation(async (request, ctx) => {

@@ -3,9 +3,8 @@ import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { harness, synth, writes } from './harness';
+import { plantNoFence, plantUsernameKeying } from './plants';
 import { CognitoBackbone, InvitationSender, InvitationSenderProps, WorkerRemovalPolicy, Workers } from '../../src';
-import * as accessPlan from '../../src/handlers/access-plan';
-import * as fence from '../../src/handlers/fence';
 import { FENCE_TABLE_ENV, INVITATION_SENDER_RESOURCE_TYPE } from '../../src/handlers/types';
 
 // The defects the issue "Access is computed from the pool's own identity rules, planned, and
@@ -75,9 +74,7 @@ describe('a pool that signs in with the email: users are found by their email', 
 
   test('negative control: keyed by the user names the list gives (the old handler), the second deploy is refused as a mass removal', async () => {
     const h = harness();
-    const spy = jest.spyOn(accessPlan, 'poolIdentity').mockImplementation((pool) => ({
-      keyedBy: 'username', caseSensitive: pool.UsernameConfiguration?.CaseSensitive !== false, temporaryPasswordDays: 7, defaultEmailSender: true, emailIsAlias: false,
-    }));
+    const spy = plantUsernameKeying();
     try {
       await h.cfn.deploy(synth(emailPoolStack(['ana', 'bo', 'cy'], ['ana'], { removedWorkers: WorkerRemovalPolicy.DISABLE })));
       await expect(h.cfn.deploy(synth(emailPoolStack(['ana', 'bo', 'cy'], ['ana', 'bo'], { removedWorkers: WorkerRemovalPolicy.DISABLE }))))
@@ -89,9 +86,7 @@ describe('a pool that signs in with the email: users are found by their email', 
 
   test('negative control: with the fake keeping the name it was sent (the old fake), the old keying passes, so only the model\'s rule catches it', async () => {
     const h = harness({ keepGivenUsernames: true });
-    const spy = jest.spyOn(accessPlan, 'poolIdentity').mockImplementation(() => ({
-      keyedBy: 'username', caseSensitive: true, temporaryPasswordDays: 7, defaultEmailSender: true, emailIsAlias: false,
-    }));
+    const spy = plantUsernameKeying();
     try {
       await h.cfn.deploy(synth(emailPoolStack(['ana', 'bo', 'cy'], ['ana'], { removedWorkers: WorkerRemovalPolicy.DISABLE })));
       await h.cfn.deploy(synth(emailPoolStack(['ana', 'bo', 'cy'], ['ana', 'bo'], { removedWorkers: WorkerRemovalPolicy.DISABLE })));
@@ -112,18 +107,6 @@ const senderStack = (workers: string[], props: Partial<InvitationSenderProps> = 
   }
 };
 const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
-
-/** A planted fence that lets every event and every run write (the handler before the fence). */
-function plantNoFence(): jest.SpyInstance {
-  return jest.spyOn(fence, 'claimOperation').mockImplementation(async (request) => ({
-    requestId: request.requestId,
-    run: request.run,
-    previous: undefined,
-    guard: async () => undefined,
-    handOff: async () => undefined,
-    release: async () => undefined,
-  }));
-}
 
 describe('the fence: every write belongs to one operation', () => {
   test('a continuation whose deploy timed out and rolled back writes nothing, even while a later deploy is under way', async () => {
